@@ -1,0 +1,498 @@
+"""The scikit-learn side shared by every autoencoder: validation, fit, transform, scores."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    OutlierMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+from torch import nn
+
+from ._modules import ACTIVATIONS, AutoencoderModule
+from ._net import AutoencoderNet, DivergenceGuard, TensorBatchIterator
+from ._scoring import offset_from_contamination, row_errors
+
+OPTIMIZERS = {
+    # name: (torch optimizer, default learning rate, extra optimizer arguments)
+    "adam": (torch.optim.Adam, 1e-3, {}),
+    "sgd": (torch.optim.SGD, 1e-2, {"momentum": 0.9}),
+    "lbfgs": (torch.optim.LBFGS, 1.0, {"line_search_fn": "strong_wolfe"}),
+}
+LOSSES = {"mse": nn.MSELoss, "bce": nn.BCELoss}
+SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
+
+# Rows pushed through the network at once at inference: bounds the memory of one
+# activation to about 16 MiB of float32, whatever the number of rows.
+_INFERENCE_ELEMENTS = 2**22
+
+
+def default_n_components(n_features):
+    """Code size used when ``n_components=None``: ``ceil(sqrt(n_features))``.
+
+    A code much smaller than the input, so that the network has to compress,
+    yet growing with the width so that wide data keeps enough of its variance
+    (64 pixels of digits → 8, 784 of MNIST → 28, 9 columns → 3).
+    """
+    return max(1, math.ceil(math.sqrt(n_features)))
+
+
+def default_hidden_layer_sizes(n_features, n_components):
+    """Encoder stack used when ``hidden_layer_sizes=None``: one layer between.
+
+    Its width is the geometric mean of the input and code widths, at least
+    the code width, so that the stack narrows smoothly.
+    """
+    return (max(n_components, math.ceil(math.sqrt(n_features * n_components))),)
+
+
+def default_batch_size(n_samples):
+    """Batch size used when ``batch_size="auto"``: ``clip(n_samples // 10, 32, 256)``.
+
+    Small data sets still get about ten optimizer steps per epoch; large ones
+    get the batch size at which a CPU step is efficient.
+    """
+    return int(np.clip(n_samples // 10, 32, 256))
+
+
+def resolve_device(device):
+    """Map ``"auto"`` to ``"cuda"`` or ``"cpu"``; refuse CUDA where there is none."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but torch finds no CUDA device "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda}). "
+            "Use device='cpu' or device='auto'."
+        )
+    return device
+
+
+class BaseAutoencoder(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierMixin, BaseEstimator
+):
+    """Shared implementation of the autoencoder estimators.
+
+    Subclasses set :attr:`_net_class` to a subclass of
+    :class:`~sklearn_ae._net.AutoencoderNet` and pass their own parameters to it
+    through :meth:`_net_params`.
+    """
+
+    _net_class = AutoencoderNet
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_layer_sizes": ["array-like", None],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "output_activation": [StrOptions(set(ACTIVATIONS))],
+        "tied_weights": ["boolean"],
+        "loss": [StrOptions(set(LOSSES))],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "lr": [Interval(Real, 0, None, closed="neither"), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scaling": [StrOptions(set(SCALERS)), None],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        hidden_layer_sizes=None,
+        activation="tanh",
+        output_activation="linear",
+        tied_weights=False,
+        loss="mse",
+        optimizer="adam",
+        lr=None,
+        max_epochs=100,
+        batch_size="auto",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
+        scaling="standard",
+        contamination="auto",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.tied_weights = tied_weights
+        self.loss = loss
+        self.optimizer = optimizer
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.scaling = scaling
+        self.contamination = contamination
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, a numpy array or a pandas DataFrame of numbers.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
+        n_samples, n_features = X.shape
+        self.n_components_ = (
+            default_n_components(n_features)
+            if self.n_components is None
+            else self.n_components
+        )
+        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
+        self.device_ = resolve_device(self.device)
+
+        self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
+        if self.scaler_ is not None:
+            self.scaler_.fit(X)
+        X_model = self._to_model_space(X)
+        self._check_loss_domain(X_model)
+
+        rng = check_random_state(self.random_state)
+        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        X_train, X_valid = self._split_validation(X_model, split_seed)
+
+        self.net_ = self._build_net(len(X_train), shuffle_seed)
+        devices = [torch.device(self.device_)] if self.device_ != "cpu" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(init_seed))
+            if X_valid is not None:
+                self.net_.set_params(
+                    train_split=predefined_split(Dataset(self._tensor(X_valid)))
+                )
+            self.net_.fit(self._tensor(X_train))
+        self.net_.module_.train(False)
+
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if X_valid is not None:
+            self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
+
+        self.offset_ = offset_from_contamination(
+            self._score_samples(X_model), self.contamination
+        )
+        return self
+
+    def _check_hidden_layer_sizes(self, n_features):
+        if self.hidden_layer_sizes is None:
+            return default_hidden_layer_sizes(n_features, self.n_components_)
+        sizes = tuple(np.atleast_1d(self.hidden_layer_sizes).tolist())
+        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _check_loss_domain(self, X_model):
+        if self.loss != "bce":
+            return
+        if self.output_activation != "sigmoid":
+            raise ValueError(
+                "loss='bce' compares probabilities: it needs "
+                f"output_activation='sigmoid', got {self.output_activation!r}."
+            )
+        if X_model.min() < 0 or X_model.max() > 1:
+            raise ValueError(
+                "loss='bce' needs (scaled) inputs in [0, 1]; the data after "
+                f"scaling={self.scaling!r} lies in [{X_model.min():.3g}, "
+                f"{X_model.max():.3g}]. Use scaling='minmax' or loss='mse'."
+            )
+
+    def _split_validation(self, X_model, seed):
+        if not self.early_stopping:
+            return X_model, None
+        n_samples = len(X_model)
+        n_valid = max(1, round(self.validation_fraction * n_samples))
+        if n_valid >= n_samples:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                f"leaves no training rows out of {n_samples}."
+            )
+        order = np.random.RandomState(seed).permutation(n_samples)
+        return X_model[order[n_valid:]], X_model[order[:n_valid]]
+
+    def _net_params(self):
+        """Parameters of the skorch net that a subclass adds or overrides."""
+        return {}
+
+    def _build_net(self, n_train, shuffle_seed):
+        optimizer, default_lr, optimizer_args = OPTIMIZERS[self.optimizer]
+        lr = default_lr if self.lr is None else self.lr
+        if self.optimizer == "lbfgs":
+            batch_size = -1  # L-BFGS needs the whole batch to approximate curvature.
+        elif self.batch_size == "auto":
+            batch_size = default_batch_size(n_train)
+        else:
+            batch_size = min(self.batch_size, n_train)
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        shuffler = torch.Generator().manual_seed(int(shuffle_seed))
+        callbacks = [
+            ("divergence_guard", DivergenceGuard(lr)),
+            (
+                "early_stopping",
+                EarlyStopping(
+                    monitor=monitor,
+                    patience=self.patience,
+                    threshold=self.tol,
+                    threshold_mode="rel",
+                    load_best=self.early_stopping,
+                    sink=print if self.verbose else _quiet,
+                ),
+            ),
+        ]
+        params = dict(
+            module=AutoencoderModule,
+            module__n_features=self.n_features_in_,
+            module__n_components=self.n_components_,
+            module__hidden_layer_sizes=self.hidden_layer_sizes_,
+            module__activation=self.activation,
+            module__output_activation=self.output_activation,
+            module__tied_weights=self.tied_weights,
+            criterion=LOSSES[self.loss],
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=self.max_epochs,
+            batch_size=batch_size,
+            iterator_train=TensorBatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__generator=shuffler,
+            iterator_valid=TensorBatchIterator,
+            train_split=None,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=self.verbose,
+        )
+        if self.weight_decay:
+            if self.optimizer == "lbfgs":
+                raise ValueError(
+                    "weight_decay is not supported with optimizer='lbfgs' (torch's "
+                    "LBFGS has no weight decay); use optimizer='adam' or 'sgd'."
+                )
+            optimizer_args = {**optimizer_args, "weight_decay": self.weight_decay}
+        params.update({f"optimizer__{k}": v for k, v in optimizer_args.items()})
+        params.update(self._net_params())
+        return self._net_class(**params)
+
+    # ------------------------------------------------------------ internals
+
+    def _to_model_space(self, X):
+        """Scale validated ``X`` into the space the network sees, as float32."""
+        X_scaled = X if self.scaler_ is None else self.scaler_.transform(X)
+        with np.errstate(over="ignore"):
+            X_model = np.asarray(X_scaled, dtype=np.float32)
+        if not np.isfinite(X_model).all():
+            raise ValueError(
+                "Input values overflow float32 (|x| > 3.4e38 after scaling); "
+                "the network computes in float32. Rescale the data first."
+            )
+        return X_model
+
+    def _tensor(self, X):
+        return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+
+    def _apply_in_batches(self, function, X):
+        """Run ``function`` on float32 rows of ``X`` in bounded chunks; float64 out."""
+        widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
+        chunk = max(1, _INFERENCE_ELEMENTS // widest)
+        parts = []
+        with torch.inference_mode():
+            for start in range(0, len(X), chunk):
+                out = function(self._tensor(X[start : start + chunk]))
+                parts.append(out.cpu().numpy().astype(np.float64))
+        return np.concatenate(parts) if parts else np.empty((0, 0))
+
+    def _reconstruct_model_space(self, X_model):
+        return self._apply_in_batches(self.net_.module_, X_model)
+
+    def _score_samples(self, X_model):
+        return -row_errors(X_model, self._reconstruct_model_space(X_model))
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._to_model_space(X)
+
+    # --------------------------------------------------------- public API
+
+    def transform(self, X):
+        """Encode ``X`` into the code ``h``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data in the units seen at ``fit``.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, n_components_)
+            The code of each row, float64.
+        """
+        X_model = self._validate_X(X)
+        return self._apply_in_batches(self.net_.module_.encode, X_model)
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space, in the original units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components_)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+            The reconstruction, unscaled to the units of the training data.
+        """
+        check_is_fitted(self)
+        H = check_array(X, dtype=[np.float64, np.float32])
+        if H.shape[1] != self.n_components_:
+            raise ValueError(
+                f"X has {H.shape[1]} features, but {type(self).__name__}.inverse_transform "
+                f"expects codes of width n_components_={self.n_components_}."
+            )
+        decoded = self._apply_in_batches(
+            self.net_.module_.decode, np.asarray(H, dtype=np.float32)
+        )
+        return decoded if self.scaler_ is None else self.scaler_.inverse_transform(decoded)
+
+    def reconstruct(self, X):
+        """Encode and decode ``X``: ``inverse_transform(transform(X))`` in one pass.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features_in_)
+            The reconstruction in the units of ``X``.
+        """
+        X_hat = self._reconstruct_model_space(self._validate_X(X))
+        return X_hat if self.scaler_ is None else self.scaler_.inverse_transform(X_hat)
+
+    def score_samples(self, X):
+        """Minus the mean squared reconstruction error of each row.
+
+        The error is measured in the scaled space the network sees (so every
+        column counts alike whatever its units); higher means more normal, as
+        for :class:`~sklearn.ensemble.IsolationForest`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return self._score_samples(self._validate_X(X))
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each row +1 (inlier) or -1 (outlier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int
+        """
+        decision = self._score_samples(self._validate_X(X)) - self.offset_
+        labels = np.ones(len(decision), dtype=int)
+        labels[decision < 0] = -1
+        return labels
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples`: higher is better.
+
+        Lets :class:`~sklearn.model_selection.GridSearchCV` compare settings
+        without a scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _quiet(*args, **kwargs):
+    """A print sink that prints nothing (picklable, unlike a lambda)."""

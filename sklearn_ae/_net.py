@@ -1,0 +1,130 @@
+"""skorch pieces: the autoencoder net, whole-tensor batching, a divergence guard.
+
+The estimators in :mod:`sklearn_ae._base` hold an :class:`AutoencoderNet` built in
+``fit``; nothing here validates user input.
+"""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.utils import to_tensor
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when the training loss stops being finite."""
+
+
+class TensorBatchIterator:
+    """Mini-batches sliced out of one tensor, instead of collated row by row.
+
+    skorch's default ``DataLoader`` calls ``Dataset.__getitem__`` once per row and
+    stacks the rows again; for an autoencoder whose whole training set already
+    sits in one tensor on the device, indexing that tensor once per batch gives
+    the same batches without the per-row work.
+
+    Each batch is ``(X_batch, X_batch)``: the target of an autoencoder is its
+    input, and the validation step of skorch reads the target from the batch.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset or torch.utils.data.Subset
+        Holds the data tensor as ``dataset.X`` (or ``dataset.dataset.X``).
+    batch_size : int
+        Rows per batch; the last batch may be smaller.
+    shuffle : bool, default=False
+        Draw a new row order every epoch.
+    generator : torch.Generator or None, default=None
+        Source of the row orders, so that shuffling is reproducible.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def _tensor(self):
+        if isinstance(self.dataset, torch.utils.data.Subset):
+            X = self.dataset.dataset.X
+            return X[torch.as_tensor(self.dataset.indices, device=X.device)]
+        return self.dataset.X
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        X = self._tensor()
+        n_rows = len(X)
+        if self.shuffle:
+            order = torch.randperm(n_rows, generator=self.generator).to(X.device)
+            for start in range(0, n_rows, self.batch_size):
+                batch = X[order[start : start + self.batch_size]]
+                yield batch, batch
+        else:
+            for start in range(0, n_rows, self.batch_size):
+                batch = X[start : start + self.batch_size]
+                yield batch, batch
+
+
+class DivergenceGuard(Callback):
+    """Stop training with a clear error as soon as the training loss is not finite.
+
+    Parameters
+    ----------
+    lr : float
+        The learning rate in use, named in the error message.
+    """
+
+    def __init__(self, lr):
+        self.lr = lr
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, "train_loss"]
+        if not np.isfinite(loss):
+            epoch = len(net.history)
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch}: the training loss is {loss}. "
+                f"Lower the learning rate (lr={self.lr:g}), scale the inputs "
+                "(scaling='standard') or use optimizer='lbfgs'."
+            )
+
+
+class AutoencoderNet(NeuralNet):
+    """A skorch net whose target is its input.
+
+    Variants change training through two hooks rather than through a copy of
+    the training loop:
+
+    - :meth:`corrupt` maps a clean training batch to the network's input
+      (identity here; a denoising autoencoder adds noise);
+    - :meth:`penalty` adds a regularisation term to the loss (zero here; a
+      contractive autoencoder adds the Jacobian norm of the encoder).
+
+    The loss always compares the reconstruction with the *clean* batch.
+    """
+
+    def corrupt(self, X):
+        """Return the network input for the clean training batch ``X``."""
+        return X
+
+    def penalty(self, X):
+        """Return a term added to the reconstruction loss of the batch ``X``."""
+        return None
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        X_clean, _ = batch
+        reconstruction = self.infer(self.corrupt(X_clean), **fit_params)
+        loss = self.get_loss(reconstruction, X_clean, X=X_clean, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": reconstruction}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        # y_true is the clean batch (TensorBatchIterator yields it as the target).
+        y_true = to_tensor(y_true, device=self.device)
+        loss = self.criterion_(y_pred, y_true)
+        penalty = self.penalty(y_true)
+        return loss if penalty is None else loss + penalty

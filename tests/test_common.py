@@ -1,0 +1,35 @@
+"""scikit-learn's own estimator contract, run over every public estimator."""
+
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_set_output_transform,
+    check_set_output_transform_pandas,
+    parametrize_with_checks,
+)
+
+from sklearn_ae import AutoencoderTransformer
+
+# Small, quick instances: the checks fit hundreds of times on tiny data.
+FAST = dict(max_epochs=5, hidden_layer_sizes=(4,))
+ESTIMATORS = [
+    AutoencoderTransformer(**FAST),
+]
+
+# Every check is expected to pass; an entry here needs a comment saying why not.
+EXPECTED_FAILED_CHECKS = {}
+
+
+@parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {})
+)
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=lambda est: type(est).__name__)
+@pytest.mark.parametrize(
+    "check", [check_set_output_transform, check_set_output_transform_pandas]
+)
+def test_set_output(estimator, check):
+    # Not part of parametrize_with_checks' list (see shared/SKORCH_NOTES.md).
+    check(type(estimator).__name__, estimator)
