@@ -4,6 +4,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import (
     BaseEstimator,
@@ -419,6 +420,36 @@ class BaseAutoencoder(
         """
         X_hat = self._reconstruct_model_space(self._validate_X(X))
         return X_hat if self.scaler_ is None else self.scaler_.inverse_transform(X_hat)
+
+    def reconstruction_error(self, X, per_feature=False):
+        """How badly each row, or each cell, is reconstructed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        per_feature : bool, default=False
+            If False, the error of each row: the mean squared error in the
+            scaled space, ``-score_samples(X)``. If True, the absolute error
+            ``|x - x_hat|`` of each cell in the units of ``X``, so that the
+            columns that make a row odd can be read off.
+
+        Returns
+        -------
+        errors : ndarray of shape (n_samples,) or (n_samples, n_features)
+            With ``per_feature=True`` and a pandas DataFrame as ``X``, a
+            DataFrame with the same index and columns.
+        """
+        X_model = self._validate_X(X)
+        if not per_feature:
+            return -self._score_samples(X_model)
+        X_hat = self._reconstruct_model_space(X_model)
+        if self.scaler_ is not None:
+            X_hat = self.scaler_.inverse_transform(X_hat)
+        X_original = check_array(X, dtype=np.float64)
+        errors = np.abs(X_original - X_hat)
+        if isinstance(X, pd.DataFrame):
+            return pd.DataFrame(errors, index=X.index, columns=X.columns)
+        return errors
 
     def score_samples(self, X):
         """Minus the mean squared reconstruction error of each row.

@@ -304,3 +304,61 @@ def test_cuda_matches_cpu(digits):
     # A model trained on the GPU pickles and still predicts.
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.transform(X[:10]), gpu.transform(X[:10]), rtol=1e-5)
+
+
+# ----------------------------------------------------------- outlier contract
+
+def _flag_outliers_like_isolation_forest(detector, X, contamination=0.05):
+    """Code written for IsolationForest: only its public API is used."""
+    detector.set_params(contamination=contamination, random_state=0)
+    labels = detector.fit_predict(X)
+    decision = detector.decision_function(X)
+    scores = detector.score_samples(X)
+    np.testing.assert_allclose(decision, scores - detector.offset_)
+    return labels, scores
+
+
+def test_drop_in_for_isolation_forest(digits):
+    from sklearn.ensemble import IsolationForest
+
+    X, _ = digits
+    for detector in (IsolationForest(), AutoencoderTransformer(max_epochs=10)):
+        labels, scores = _flag_outliers_like_isolation_forest(detector, X)
+        assert set(np.unique(labels)) == {-1, 1}
+        assert np.mean(labels == -1) == pytest.approx(0.05, abs=0.002)
+        assert scores.shape == (len(X),) and scores.dtype == np.float64
+
+
+def test_decision_function_and_predict_follow_offset(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(contamination=0.1, **FAST).fit(X)
+    assert ae.offset_ == np.percentile(ae.score_samples(X), 10)
+    np.testing.assert_array_equal(ae.predict(X), np.where(ae.decision_function(X) < 0, -1, 1))
+    auto = AutoencoderTransformer(**FAST).fit(X)
+    errors = auto.reconstruction_error(X)
+    q1, q3 = np.percentile(errors, [25, 75])
+    assert auto.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
+    assert 0 < np.mean(auto.predict(X) == -1) < 0.2
+
+
+def test_per_feature_errors_find_a_planted_bad_column():
+    rng = np.random.RandomState(0)
+    latent = rng.normal(size=(500, 2))
+    X = latent @ rng.normal(size=(2, 6)) * [1, 10, 100, 1, 10, 100] + 0.01 * rng.normal(size=(500, 6))
+    ae = AutoencoderTransformer(2, max_epochs=60, random_state=0).fit(X)
+    X_bad = X[:20].copy()
+    X_bad[:, 4] += 30.0  # column 4 (scale 10) broken by 3 of its standard deviations
+    errors = ae.reconstruction_error(X_bad, per_feature=True)
+    assert errors.shape == (20, 6)
+    # In the input's units: the planted shift of 30 shows in column 4 ...
+    assert 10 < np.median(errors[:, 4]) < 40
+    # ... and relative to each column's spread it is the odd one out.
+    assert np.mean((errors / X.std(axis=0)).argmax(axis=1) == 4) >= 0.9
+    np.testing.assert_allclose(ae.reconstruction_error(X[:5]), -ae.score_samples(X[:5]))
+
+    df = pd.DataFrame(X_bad, columns=list("abcdef"), index=range(100, 120))
+    ae_df = AutoencoderTransformer(2, max_epochs=5, random_state=0).fit(
+        pd.DataFrame(X, columns=list("abcdef")))
+    frame = ae_df.reconstruction_error(df, per_feature=True)
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.columns.tolist() == list("abcdef") and frame.index.equals(df.index)
