@@ -27,9 +27,12 @@ from ._net import AutoencoderNet, DivergenceGuard, TensorBatchIterator
 from ._scoring import offset_from_contamination, row_errors
 
 OPTIMIZERS = {
-    # name: (torch optimizer, default learning rate, extra optimizer arguments)
-    "adam": (torch.optim.Adam, 1e-3, {}),
-    "sgd": (torch.optim.SGD, 1e-2, {"momentum": 0.9}),
+    # name: (torch optimizer, default learning rate, extra optimizer arguments).
+    # The fused kernels update all parameters in one call: on small networks the
+    # per-parameter Python loop of the default implementation costs a quarter of
+    # an epoch (benchmarks/RESULTS.md).
+    "adam": (torch.optim.Adam, 1e-3, {"fused": True}),
+    "sgd": (torch.optim.SGD, 1e-2, {"momentum": 0.9, "fused": True}),
     "lbfgs": (torch.optim.LBFGS, 1.0, {"line_search_fn": "strong_wolfe"}),
 }
 LOSSES = {"mse": nn.MSELoss, "bce": nn.BCELoss}
@@ -218,9 +221,7 @@ class BaseAutoencoder(
         if X_valid is not None:
             self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
 
-        self.offset_ = offset_from_contamination(
-            self._score_samples(X_model), self.contamination
-        )
+        self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
 
     def _check_hidden_layer_sizes(self, n_features):
@@ -341,27 +342,52 @@ class BaseAutoencoder(
     def _tensor(self, X):
         return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
 
-    def _apply_in_batches(self, function, X):
-        """Run ``function`` on float32 rows of ``X`` in bounded chunks; float64 out."""
-        widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
-        chunk = max(1, _INFERENCE_ELEMENTS // widest)
-        parts = []
-        with torch.inference_mode():
-            for start in range(0, len(X), chunk):
-                out = function(self._tensor(X[start : start + chunk]))
-                parts.append(out.cpu().numpy().astype(np.float64))
-        return np.concatenate(parts) if parts else np.empty((0, 0))
-
-    def _reconstruct_model_space(self, X_model):
-        return self._apply_in_batches(self.net_.module_, X_model)
-
-    def _score_samples(self, X_model):
-        return -row_errors(X_model, self._reconstruct_model_space(X_model))
+    def _model_tensor(self, X):
+        return self._tensor(self._to_model_space(X))
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._to_model_space(X)
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+
+    def _map_chunks(self, function, X, width=None):
+        """Apply ``function`` to bounded row chunks of ``X``; float64 out.
+
+        ``function`` maps a numpy chunk to a numpy chunk of ``width`` columns
+        (or to one value per row when ``width`` is None). Chunking bounds the
+        memory of every intermediate array, whatever the number of rows.
+        """
+        widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
+        chunk = max(1, _INFERENCE_ELEMENTS // widest)
+        out = np.empty((len(X),) if width is None else (len(X), width), dtype=np.float64)
+        with torch.inference_mode():
+            for start in range(0, len(X), chunk):
+                rows = slice(start, start + chunk)
+                out[rows] = function(X[rows])
+        return out
+
+    def _unscale(self, X_model):
+        return X_model if self.scaler_ is None else self.scaler_.inverse_transform(X_model)
+
+    def _encode_chunk(self, X):
+        return self.net_.module_.encode(self._model_tensor(X)).cpu().numpy()
+
+    def _decode_chunk(self, H):
+        return self._unscale(self.net_.module_.decode(self._tensor(H)).cpu().numpy())
+
+    def _reconstruct_chunk(self, X):
+        return self._unscale(self.net_.module_(self._model_tensor(X)).cpu().numpy())
+
+    def _score_chunk(self, X):
+        X_model = self._model_tensor(X)
+        residuals = (X_model - self.net_.module_(X_model)).cpu().numpy()
+        # Reduced by numpy in float64, row by row: torch's float32 reduction
+        # can round a row differently depending on how many rows share the
+        # chunk, and a row's score must not depend on its neighbours.
+        return -row_errors(residuals)
+
+    def _score_samples(self, X):
+        """score_samples of validated ``X``."""
+        return self._map_chunks(self._score_chunk, X)
 
     # --------------------------------------------------------- public API
 
@@ -378,8 +404,7 @@ class BaseAutoencoder(
         H : ndarray of shape (n_samples, n_components_)
             The code of each row, float64.
         """
-        X_model = self._validate_X(X)
-        return self._apply_in_batches(self.net_.module_.encode, X_model)
+        return self._map_chunks(self._encode_chunk, self._validate_X(X), self.n_components_)
 
     def inverse_transform(self, X):
         """Decode codes back to the input space, in the original units.
@@ -401,10 +426,7 @@ class BaseAutoencoder(
                 f"X has {H.shape[1]} features, but {type(self).__name__}.inverse_transform "
                 f"expects codes of width n_components_={self.n_components_}."
             )
-        decoded = self._apply_in_batches(
-            self.net_.module_.decode, np.asarray(H, dtype=np.float32)
-        )
-        return decoded if self.scaler_ is None else self.scaler_.inverse_transform(decoded)
+        return self._map_chunks(self._decode_chunk, H, self.n_features_in_)
 
     def reconstruct(self, X):
         """Encode and decode ``X``: ``inverse_transform(transform(X))`` in one pass.
@@ -418,8 +440,7 @@ class BaseAutoencoder(
         X_hat : ndarray of shape (n_samples, n_features_in_)
             The reconstruction in the units of ``X``.
         """
-        X_hat = self._reconstruct_model_space(self._validate_X(X))
-        return X_hat if self.scaler_ is None else self.scaler_.inverse_transform(X_hat)
+        return self._map_chunks(self._reconstruct_chunk, self._validate_X(X), self.n_features_in_)
 
     def reconstruction_error(self, X, per_feature=False):
         """How badly each row, or each cell, is reconstructed.
@@ -439,14 +460,14 @@ class BaseAutoencoder(
             With ``per_feature=True`` and a pandas DataFrame as ``X``, a
             DataFrame with the same index and columns.
         """
-        X_model = self._validate_X(X)
+        X_valid = self._validate_X(X)
         if not per_feature:
-            return -self._score_samples(X_model)
-        X_hat = self._reconstruct_model_space(X_model)
-        if self.scaler_ is not None:
-            X_hat = self.scaler_.inverse_transform(X_hat)
-        X_original = check_array(X, dtype=np.float64)
-        errors = np.abs(X_original - X_hat)
+            return -self._score_samples(X_valid)
+        errors = self._map_chunks(
+            lambda rows: np.abs(rows - self._reconstruct_chunk(rows)),
+            X_valid,
+            self.n_features_in_,
+        )
         if isinstance(X, pd.DataFrame):
             return pd.DataFrame(errors, index=X.index, columns=X.columns)
         return errors

@@ -3,14 +3,9 @@
 import numpy as np
 
 
-def squared_errors(X, X_hat):
-    """Element-wise squared reconstruction errors, float64, shape (n, p)."""
-    return np.square(np.asarray(X, dtype=np.float64) - np.asarray(X_hat, dtype=np.float64))
-
-
-def row_errors(X, X_hat):
+def row_errors(residuals):
     """Mean squared reconstruction error of each row, float64, shape (n,)."""
-    return squared_errors(X, X_hat).mean(axis=1)
+    return np.square(np.asarray(residuals, dtype=np.float64)).mean(axis=1)
 
 
 def offset_from_contamination(scores, contamination):

@@ -94,3 +94,16 @@ def test_divergence_guard_names_the_learning_rate():
     with pytest.raises(TrainingDivergedError, match=r"lr=1e\+12"):
         net.fit(X)
     assert np.isnan(net.history[-1, "train_loss"]) or np.isinf(net.history[-1, "train_loss"])
+
+
+def test_tensor_batches_train_like_skorchs_dataloader():
+    # The fast path (whole-tensor slicing) must train exactly like skorch's
+    # default Dataset + DataLoader path on the same rows in the same order.
+    X = torch.randn(100, 4)
+    curves = []
+    for iterator in (TensorBatchIterator, torch.utils.data.DataLoader):
+        torch.manual_seed(0)
+        net = _net(iterator_train=iterator, iterator_train__shuffle=False,
+                   max_epochs=4, batch_size=16).fit(X, X)
+        curves.append(net.history[:, "train_loss"])
+    np.testing.assert_allclose(curves[0], curves[1], rtol=1e-6)
