@@ -115,6 +115,7 @@ class BaseAutoencoder(
         "scaling": [StrOptions(set(SCALERS)), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "device": [StrOptions({"cpu", "cuda", "auto"}), str],
+        "precision": [StrOptions({"float32", "bfloat16"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -140,6 +141,7 @@ class BaseAutoencoder(
         scaling="standard",
         contamination="auto",
         device="cpu",
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
@@ -161,6 +163,7 @@ class BaseAutoencoder(
         self.scaling = scaling
         self.contamination = contamination
         self.device = device
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -312,6 +315,7 @@ class BaseAutoencoder(
             train_split=None,
             callbacks=callbacks,
             device=self.device_,
+            precision=self.precision,
             verbose=self.verbose,
         )
         if self.weight_decay:
@@ -359,7 +363,7 @@ class BaseAutoencoder(
         widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
         chunk = max(1, _INFERENCE_ELEMENTS // widest)
         out = np.empty((len(X),) if width is None else (len(X), width), dtype=np.float64)
-        with torch.inference_mode():
+        with torch.inference_mode(), self.net_.autocast():
             for start in range(0, len(X), chunk):
                 rows = slice(start, start + chunk)
                 out[rows] = function(X[rows])
@@ -369,17 +373,17 @@ class BaseAutoencoder(
         return X_model if self.scaler_ is None else self.scaler_.inverse_transform(X_model)
 
     def _encode_chunk(self, X):
-        return self.net_.module_.encode(self._model_tensor(X)).cpu().numpy()
+        return _numpy(self.net_.module_.encode(self._model_tensor(X)))
 
     def _decode_chunk(self, H):
-        return self._unscale(self.net_.module_.decode(self._tensor(H)).cpu().numpy())
+        return self._unscale(_numpy(self.net_.module_.decode(self._tensor(H))))
 
     def _reconstruct_chunk(self, X):
-        return self._unscale(self.net_.module_(self._model_tensor(X)).cpu().numpy())
+        return self._unscale(_numpy(self.net_.module_(self._model_tensor(X))))
 
     def _score_chunk(self, X):
         X_model = self._model_tensor(X)
-        residuals = (X_model - self.net_.module_(X_model)).cpu().numpy()
+        residuals = _numpy(X_model - self.net_.module_(X_model).float())
         # Reduced by numpy in float64, row by row: torch's float32 reduction
         # can round a row differently depending on how many rows share the
         # chunk, and a row's score must not depend on its neighbours.
@@ -544,6 +548,11 @@ class BaseAutoencoder(
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _numpy(tensor):
+    """A float32 numpy copy of a (possibly bfloat16, possibly CUDA) tensor."""
+    return tensor.float().cpu().numpy()
 
 
 def _quiet(*args, **kwargs):

@@ -84,6 +84,12 @@ _COMMON_PARAMETERS = """
         is available. The default is the CPU so that results are the same on
         every machine.
 
+    precision : {"float32", "bfloat16"}, default="float32"
+        ``"bfloat16"`` runs forward passes under :func:`torch.autocast` with
+        bfloat16 matrix products (weights, loss and optimizer state stay
+        float32). It pays on GPUs with bfloat16 tensor cores; on most CPUs it
+        is slower than float32.
+
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order and the validation split.
         The same integer gives bit-identical results on the CPU; torch's and

@@ -4,6 +4,7 @@ The estimators in :mod:`sklearn_ae._base` hold an :class:`AutoencoderNet` built 
 ``fit``; nothing here validates user input.
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -104,7 +105,30 @@ class AutoencoderNet(NeuralNet):
       contractive autoencoder adds the Jacobian norm of the encoder).
 
     The loss always compares the reconstruction with the *clean* batch.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Those of :class:`skorch.NeuralNet`.
+    precision : {"float32", "bfloat16"}, default="float32"
+        With ``"bfloat16"`` the forward pass runs under :func:`torch.autocast`
+        (bfloat16 matrix products, float32 weights, loss and optimizer state).
     """
+
+    def __init__(self, *args, precision="float32", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.precision = precision
+
+    def autocast(self):
+        """A context in which forward passes run at ``precision``."""
+        if self.precision == "float32":
+            return contextlib.nullcontext()
+        return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16)
+
+    def infer(self, x, **fit_params):
+        with self.autocast():
+            y_pred = super().infer(x, **fit_params)
+        return y_pred.float()
 
     def corrupt(self, X):
         """Return the network input for the clean training batch ``X``."""

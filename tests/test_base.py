@@ -362,3 +362,13 @@ def test_per_feature_errors_find_a_planted_bad_column():
     frame = ae_df.reconstruction_error(df, per_feature=True)
     assert isinstance(frame, pd.DataFrame)
     assert frame.columns.tolist() == list("abcdef") and frame.index.equals(df.index)
+
+
+def test_bfloat16_precision_trains_close_to_float32(digits):
+    X, _ = digits
+    full = AutoencoderTransformer(8, **FAST).fit(X)
+    half = AutoencoderTransformer(8, precision="bfloat16", **FAST).fit(X)
+    assert half.net_.module_.encoder_layers[0].weight.dtype == torch.float32
+    assert half.transform(X).dtype == np.float64
+    assert half.score(X) == pytest.approx(full.score(X), rel=0.1)
+    assert np.isfinite(half.score_samples(X)).all()
