@@ -1,6 +1,7 @@
 """The scikit-learn side shared by every autoencoder: validation, fit, transform, scores."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -23,7 +24,7 @@ from skorch.helper import predefined_split
 from torch import nn
 
 from ._modules import ACTIVATIONS, AutoencoderModule
-from ._net import AutoencoderNet, DivergenceGuard, TensorBatchIterator
+from ._net import AutoencoderNet, DivergenceGuard, KeepLastEpoch, TensorBatchIterator
 from ._scoring import offset_from_contamination, row_errors
 
 OPTIMIZERS = {
@@ -216,6 +217,8 @@ class BaseAutoencoder(
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
             self.net_.fit(self._tensor(X_train))
+        if self.net_.interrupted_:
+            self._recover_from_interrupt()
         self.net_.module_.train(False)
 
         history = self.net_.history
@@ -226,6 +229,23 @@ class BaseAutoencoder(
 
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
+
+    def _recover_from_interrupt(self):
+        """Go back to the last completed epoch after Ctrl-C, and say so."""
+        history = self.net_.history
+        if history and "train_loss" not in history[-1]:
+            history.pop()  # the epoch that was cut short
+        if not history:
+            raise KeyboardInterrupt("fit was interrupted before the first epoch ended")
+        if not self.early_stopping:  # EarlyStopping already restored its best epoch
+            last_epoch = dict(self.net_.callbacks_)["keep_last_epoch"]
+            self.net_.module_.load_state_dict(last_epoch.state_dict_)
+        kept = "best" if self.early_stopping else "last completed"
+        warnings.warn(
+            f"fit was interrupted during epoch {len(history) + 1}; the estimator "
+            f"keeps the weights of the {kept} epoch of {len(history)}.",
+            UserWarning,
+        )
 
     def _check_hidden_layer_sizes(self, n_features):
         if self.hidden_layer_sizes is None:
@@ -283,6 +303,7 @@ class BaseAutoencoder(
         shuffler = torch.Generator().manual_seed(int(shuffle_seed))
         callbacks = [
             ("divergence_guard", DivergenceGuard(lr)),
+            ("keep_last_epoch", KeepLastEpoch()),
             (
                 "early_stopping",
                 EarlyStopping(

@@ -93,6 +93,21 @@ class DivergenceGuard(Callback):
             )
 
 
+class KeepLastEpoch(Callback):
+    """Keep a copy of the module's weights at the end of every completed epoch.
+
+    If training is interrupted mid-epoch, these are the weights to go back to.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.state_dict_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        self.state_dict_ = {
+            name: value.detach().clone() for name, value in net.module_.state_dict().items()
+        }
+
+
 class AutoencoderNet(NeuralNet):
     """A skorch net whose target is its input.
 
@@ -124,6 +139,16 @@ class AutoencoderNet(NeuralNet):
         if self.precision == "float32":
             return contextlib.nullcontext()
         return torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16)
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # skorch's partial_fit swallows KeyboardInterrupt silently; remember it
+        # so that the estimator can restore the last whole epoch and warn.
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = True
+            raise
 
     def infer(self, x, **fit_params):
         with self.autocast():

@@ -372,3 +372,27 @@ def test_bfloat16_precision_trains_close_to_float32(digits):
     assert half.transform(X).dtype == np.float64
     assert half.score(X) == pytest.approx(full.score(X), rel=0.1)
     assert np.isfinite(half.score_samples(X)).all()
+
+
+def test_keyboard_interrupt_keeps_last_completed_epoch(digits, monkeypatch):
+    from sklearn_ae import _net
+
+    X, _ = digits
+    reference = AutoencoderTransformer(8, max_epochs=2, tol=0.0, random_state=0).fit(X)
+    original_iter = _net.TensorBatchIterator.__iter__
+    calls = {"batches": 0}
+
+    def interrupt_in_third_epoch(self):
+        for batch in original_iter(self):
+            calls["batches"] += 1
+            if calls["batches"] == 2 * 11 + 5:  # 11 batches of 179 rows per epoch
+                raise KeyboardInterrupt
+            yield batch
+
+    monkeypatch.setattr(_net.TensorBatchIterator, "__iter__", interrupt_in_third_epoch)
+    with pytest.warns(UserWarning, match="interrupted during epoch 3.*last completed epoch of 2"):
+        ae = AutoencoderTransformer(8, max_epochs=10, tol=0.0, random_state=0).fit(X)
+    assert ae.n_iter_ == 2 and len(ae.loss_curve_) == 2
+    assert ae.loss_curve_ == reference.loss_curve_
+    np.testing.assert_array_equal(ae.transform(X), reference.transform(X))
+    assert np.isfinite(ae.score_samples(X)).all()
