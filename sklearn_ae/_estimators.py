@@ -214,7 +214,10 @@ class DenoisingAutoencoder(BaseAutoencoder):
           masking models entries that are missing, and the network should see
           the kept entries at their true values, as they will be in a damaged
           input it is asked to repair. Rescaling would train it only on inputs
-          whose surviving values are inflated, which no real input has.
+          whose surviving values are inflated, which no real input has. The
+          price is on clean inputs: at a high ``noise_level`` they are brighter
+          than anything seen in training and are reconstructed less well than
+          by a plain autoencoder (see the user guide for numbers).
         - ``"gaussian"``: adds independent ``N(0, noise_level^2)`` noise, in
           scaled units (standard deviations under ``scaling="standard"``).
         - ``"salt_pepper"``: each entry, with probability ``noise_level``, is
