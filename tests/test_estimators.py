@@ -177,3 +177,13 @@ def test_pipeline_grid_search_over_n_components_and_variant_parameter(estimator,
     assert len(search.cv_results_["params"]) == 4
     assert search.best_params_[f"{step}__n_components"] == 16
     assert search.best_score_ > 0.5
+
+
+@pytest.mark.cuda
+def test_denoising_on_cuda_draws_noise_on_the_device_and_pickles(digits):
+    X, _ = digits
+    dae = DenoisingAutoencoder(8, device="cuda", **FAST).fit(X[:300])
+    assert dae.net_.noise_generator_.device.type == "cuda"
+    restored = pickle.loads(pickle.dumps(dae))
+    assert restored.net_.noise_generator_.device.type == "cuda"
+    np.testing.assert_allclose(restored.transform(X[:10]), dae.transform(X[:10]), rtol=1e-5)
