@@ -189,6 +189,7 @@ class BaseAutoencoder(
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
+        self._check_params()
         n_samples, n_features = X.shape
         self.n_components_ = (
             default_n_components(n_features)
@@ -206,9 +207,11 @@ class BaseAutoencoder(
 
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        # Drawn after the others, so that adding it changed no earlier seed.
+        variant_seed = int(rng.randint(np.iinfo(np.int32).max))
         X_train, X_valid = self._split_validation(X_model, split_seed)
 
-        self.net_ = self._build_net(len(X_train), shuffle_seed)
+        self.net_ = self._build_net(len(X_train), shuffle_seed, variant_seed)
         devices = [torch.device(self.device_)] if self.device_ != "cpu" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(int(init_seed))
@@ -286,11 +289,22 @@ class BaseAutoencoder(
         order = np.random.RandomState(seed).permutation(n_samples)
         return X_model[order[n_valid:]], X_model[order[:n_valid]]
 
-    def _net_params(self):
-        """Parameters of the skorch net that a subclass adds or overrides."""
+    def _check_params(self):
+        """Checks that ``_parameter_constraints`` cannot express (several parameters)."""
+
+    def _net_params(self, seed):
+        """Parameters of the skorch net that a subclass adds or overrides.
+
+        Parameters
+        ----------
+        seed : int
+            Drawn from ``random_state`` for the subclass's own randomness (the
+            corruption of a denoising autoencoder), independent of the seeds of
+            initialisation, batch order and validation split.
+        """
         return {}
 
-    def _build_net(self, n_train, shuffle_seed):
+    def _build_net(self, n_train, shuffle_seed, variant_seed):
         optimizer, default_lr, optimizer_args = OPTIMIZERS[self.optimizer]
         lr = default_lr if self.lr is None else self.lr
         if self.optimizer == "lbfgs":
@@ -347,7 +361,7 @@ class BaseAutoencoder(
                 )
             optimizer_args = {**optimizer_args, "weight_decay": self.weight_decay}
         params.update({f"optimizer__{k}": v for k, v in optimizer_args.items()})
-        params.update(self._net_params())
+        params.update(self._net_params(variant_seed))
         return self._net_class(**params)
 
     # ------------------------------------------------------------ internals

@@ -1,6 +1,11 @@
 """The public estimators: their parameters and documentation."""
 
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
 from ._base import BaseAutoencoder
+from ._net import NOISES, ContractiveNet, DenoisingNet
 
 _COMMON_PARAMETERS = """
     n_components : int or None, default=None
@@ -184,3 +189,261 @@ class AutoencoderTransformer(BaseAutoencoder):
     >>> ae.predict(X[:3]).tolist()
     [1, 1, 1]
     """
+
+
+@_with_common_docs
+class DenoisingAutoencoder(BaseAutoencoder):
+    """Denoising autoencoder: learns to reconstruct clean rows from corrupted ones.
+
+    At every training step each batch is corrupted (in the scaled space the
+    network sees) and the loss compares the reconstruction of the corrupted
+    batch with the *clean* batch (Vincent et al., 2008). The network cannot
+    copy its input, so it learns the structure that lets it fill in what the
+    noise destroyed: the reconstruction pulls points back towards the data
+    manifold. :meth:`transform`, :meth:`inverse_transform`,
+    :meth:`reconstruct` and the scores never corrupt.
+
+    Corruption is drawn on the training device from a ``torch.Generator``
+    seeded from ``random_state``: the same integer gives the same noise.
+
+    Parameters
+    ----------
+{parameters}
+
+    noise : {{"mask", "gaussian", "salt_pepper"}}, default="mask"
+        The corruption.
+
+        - ``"mask"`` (masking noise): each entry is set to 0 with probability
+          ``noise_level``. Under ``scaling="standard"``, 0 is the column mean,
+          so masking replaces an entry by its mean. Unlike ``torch.nn.Dropout``,
+          the kept entries are *not* multiplied by ``1 / (1 - noise_level)``:
+          masking models entries that are missing, and the network should see
+          the kept entries at their true values, as they will be in a damaged
+          input it is asked to repair. Rescaling would train it only on inputs
+          whose surviving values are inflated, which no real input has. The
+          price is on clean inputs: at a high ``noise_level`` they are brighter
+          than anything seen in training and are reconstructed less well than
+          by a plain autoencoder (see the user guide for numbers).
+        - ``"gaussian"``: adds independent ``N(0, noise_level^2)`` noise, in
+          scaled units (standard deviations under ``scaling="standard"``).
+        - ``"salt_pepper"``: each entry, with probability ``noise_level``, is
+          set to its column's minimum or maximum over the training data
+          (scaled), with equal chance.
+
+    noise_level : float, default=0.25
+        Corruption probability in [0, 1) for ``"mask"`` and ``"salt_pepper"``;
+        standard deviation (>= 0) for ``"gaussian"``. 0 trains a plain
+        autoencoder.
+
+    Attributes
+    ----------
+{attributes}
+
+    See Also
+    --------
+    AutoencoderTransformer : The same model trained without corruption.
+    ContractiveAutoencoder : Robustness through a Jacobian penalty instead.
+
+    References
+    ----------
+    P. Vincent, H. Larochelle, Y. Bengio, P.-A. Manzagol, "Extracting and
+    composing robust features with denoising autoencoders", ICML 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import DenoisingAutoencoder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> dae = DenoisingAutoencoder(n_components=16, noise="mask", noise_level=0.3,
+    ...                            max_epochs=5, random_state=0)
+    >>> dae.fit(X).transform(X).shape
+    (1797, 16)
+    >>> rng = np.random.RandomState(0)
+    >>> X_damaged = np.where(rng.rand(*X.shape) < 0.3, 0.0, X)
+    >>> dae.reconstruct(X_damaged).shape
+    (1797, 64)
+    """
+
+    _net_class = DenoisingNet
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "noise": [StrOptions(set(NOISES))],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        noise="mask",
+        noise_level=0.25,
+        hidden_layer_sizes=None,
+        activation="tanh",
+        output_activation="linear",
+        tied_weights=False,
+        loss="mse",
+        optimizer="adam",
+        lr=None,
+        max_epochs=100,
+        batch_size="auto",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
+        scaling="standard",
+        contamination="auto",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            output_activation=output_activation,
+            tied_weights=tied_weights,
+            loss=loss,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            scaling=scaling,
+            contamination=contamination,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.noise = noise
+        self.noise_level = noise_level
+
+    def _check_params(self):
+        if self.noise in ("mask", "salt_pepper") and not self.noise_level < 1:
+            raise ValueError(
+                f"noise_level must be in [0, 1) with noise={self.noise!r} (it is a "
+                f"probability), got noise_level={self.noise_level!r}."
+            )
+
+    def _net_params(self, seed):
+        return dict(noise=self.noise, noise_level=self.noise_level, random_state=seed)
+
+
+@_with_common_docs
+class ContractiveAutoencoder(BaseAutoencoder):
+    """Contractive autoencoder: penalises the encoder's sensitivity to its input.
+
+    Trains on ``reconstruction loss + contraction * mean_i ||J(x_i)||_F^2``
+    where ``J(x) = d h / d x`` is the Jacobian of the code with respect to the
+    (scaled) input (Rifai et al., 2011). The penalty makes the code flat in
+    most directions, so it varies only along the directions the data needs
+    for its reconstruction: small perturbations of an input barely move its
+    code.
+
+    For a one-layer encoder (``hidden_layer_sizes=()``) with a tanh, sigmoid
+    or linear activation the penalty has the closed form
+    ``sum_j f'(a_j)^2 ||W_j||^2``; for deeper stacks or other activations it is
+    computed by autograd (``torch.func.jacrev`` with ``vmap``), which costs
+    about ``n_components`` extra backward passes per step.
+
+    Parameters
+    ----------
+{parameters}
+
+    contraction : float, default=0.1
+        The weight ``lambda >= 0`` of the Jacobian penalty; 0 trains a plain
+        autoencoder. The penalty is a sum over ``n_components * n_features``
+        squared derivatives while the reconstruction loss is a mean over
+        entries, so wide data needs a smaller ``contraction``.
+
+    Attributes
+    ----------
+{attributes}
+
+    See Also
+    --------
+    AutoencoderTransformer : The same model trained without the penalty.
+    DenoisingAutoencoder : Robustness through corrupted training inputs.
+
+    References
+    ----------
+    S. Rifai, P. Vincent, X. Muller, X. Glorot, Y. Bengio, "Contractive
+    auto-encoders: explicit invariance during feature extraction", ICML 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import ContractiveAutoencoder
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> cae = ContractiveAutoencoder(n_components=8, hidden_layer_sizes=(),
+    ...                              contraction=0.1, max_epochs=5, random_state=0)
+    >>> cae.fit(X).transform(X).shape
+    (1797, 8)
+    >>> cae.predict(X[:3]).tolist()
+    [1, 1, 1]
+    """
+
+    _net_class = ContractiveNet
+
+    _parameter_constraints: dict = {
+        **BaseAutoencoder._parameter_constraints,
+        "contraction": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        contraction=0.1,
+        hidden_layer_sizes=None,
+        activation="tanh",
+        output_activation="linear",
+        tied_weights=False,
+        loss="mse",
+        optimizer="adam",
+        lr=None,
+        max_epochs=100,
+        batch_size="auto",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        patience=10,
+        tol=1e-4,
+        scaling="standard",
+        contamination="auto",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            output_activation=output_activation,
+            tied_weights=tied_weights,
+            loss=loss,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            patience=patience,
+            tol=tol,
+            scaling=scaling,
+            contamination=contamination,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.contraction = contraction
+
+    def _net_params(self, seed):
+        return dict(contraction=self.contraction)

@@ -91,3 +91,83 @@ class AutoencoderModule(nn.Module):
 
     def forward(self, x):
         return self.decode(self.encode(x))
+
+
+# ------------------------------------------------------- encoder Jacobians
+
+# Derivative of each activation written in terms of its output h, for the
+# closed-form Jacobian of a one-layer encoder.
+_DERIVATIVE_FROM_OUTPUT = {
+    nn.Identity: torch.ones_like,
+    nn.Tanh: lambda h: 1.0 - h * h,
+    nn.Sigmoid: lambda h: h * (1.0 - h),
+}
+
+
+def has_closed_form_jacobian(module):
+    """Whether :func:`jacobian_sq_norm_closed_form` applies to ``module``.
+
+    True for a one-layer encoder ``h = f(W x + b)`` with ``f`` tanh, sigmoid
+    or linear, whose derivative is a function of ``h`` alone.
+    """
+    return (
+        len(module.encoder_layers) == 1
+        and type(module.activation) in _DERIVATIVE_FROM_OUTPUT
+    )
+
+
+def jacobian_sq_norm_closed_form(module, x):
+    """Squared Frobenius norm of ``d encode(x) / dx`` per row, in closed form.
+
+    For ``h = f(W x + b)``, ``J = diag(f'(W x + b)) W``, so
+    ``||J||_F^2 = sum_j f'_j^2 ||W_j||^2`` with ``W_j`` the j-th row of ``W``
+    (Rifai et al., 2011): one forward pass, no second derivatives.
+
+    Parameters
+    ----------
+    module : AutoencoderModule
+        With :func:`has_closed_form_jacobian` true.
+    x : torch.Tensor of shape (n, n_features)
+
+    Returns
+    -------
+    torch.Tensor of shape (n,)
+    """
+    if not has_closed_form_jacobian(module):
+        raise ValueError(
+            "The closed form needs a one-layer encoder with a tanh, sigmoid or "
+            "linear activation; use jacobian_sq_norm_autograd."
+        )
+    h = module.encode(x)
+    slope = _DERIVATIVE_FROM_OUTPUT[type(module.activation)](h)
+    row_norms = module.encoder_layers[0].weight.pow(2).sum(dim=1)
+    return (slope * slope) @ row_norms
+
+
+def jacobian_sq_norm_autograd(module, x):
+    """Squared Frobenius norm of ``d encode(x) / dx`` per row, by autograd.
+
+    Any encoder depth and activation: ``torch.func.jacrev`` gives each row's
+    ``(n_components, n_features)`` Jacobian (one vector-Jacobian product per
+    code unit, vectorised over the rows by ``vmap``). The result stays
+    differentiable with respect to the module's parameters, so it can be
+    trained on.
+
+    Parameters
+    ----------
+    module : AutoencoderModule
+    x : torch.Tensor of shape (n, n_features)
+
+    Returns
+    -------
+    torch.Tensor of shape (n,)
+    """
+    jacobians = torch.func.vmap(torch.func.jacrev(module.encode))(x)
+    return jacobians.pow(2).sum(dim=(1, 2))
+
+
+def jacobian_sq_norm(module, x):
+    """:func:`jacobian_sq_norm_closed_form` where it applies, else autograd."""
+    if has_closed_form_jacobian(module):
+        return jacobian_sq_norm_closed_form(module, x)
+    return jacobian_sq_norm_autograd(module, x)

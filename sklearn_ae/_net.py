@@ -1,4 +1,8 @@
-"""skorch pieces: the autoencoder net, whole-tensor batching, a divergence guard.
+"""skorch pieces: the autoencoder nets, whole-tensor batching, a divergence guard.
+
+:class:`AutoencoderNet` owns the training step; each variant is a small subclass
+that overrides one hook (:class:`DenoisingNet`: ``corrupt``;
+:class:`ContractiveNet`: ``penalty``).
 
 The estimators in :mod:`sklearn_ae._base` hold an :class:`AutoencoderNet` built in
 ``fit``; nothing here validates user input.
@@ -12,6 +16,8 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
+
+from ._modules import jacobian_sq_norm
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -177,3 +183,124 @@ class AutoencoderNet(NeuralNet):
         loss = self.criterion_(y_pred, y_true)
         penalty = self.penalty(y_true)
         return loss if penalty is None else loss + penalty
+
+
+NOISES = ("mask", "gaussian", "salt_pepper")
+
+
+class DenoisingNet(AutoencoderNet):
+    """Corrupts each training batch; the loss still compares with the clean batch.
+
+    Only :meth:`train_step_single` calls :meth:`corrupt`: validation, inference,
+    ``transform`` and the scores see clean inputs.
+
+    Parameters
+    ----------
+    noise : {"mask", "gaussian", "salt_pepper"}, default="mask"
+        ``"mask"``: each entry is set to 0 with probability ``noise_level``;
+        the kept entries are not rescaled (see
+        :class:`~sklearn_ae.DenoisingAutoencoder`). ``"gaussian"``: adds
+        ``N(0, noise_level^2)`` to each entry. ``"salt_pepper"``: each entry,
+        with probability ``noise_level``, is set to its column's minimum or
+        maximum over the training data, with equal chance.
+    noise_level : float, default=0.25
+    random_state : int, default=0
+        Seed of the corruption generator, a ``torch.Generator`` on the
+        training device created by :meth:`initialize`.
+    **kwargs
+        Passed to :class:`AutoencoderNet`.
+    """
+
+    def __init__(self, *args, noise="mask", noise_level=0.25, random_state=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noise = noise
+        self.noise_level = noise_level
+        self.random_state = random_state
+
+    def initialize(self):
+        super().initialize()
+        self.noise_generator_ = torch.Generator(device=self.device).manual_seed(
+            int(self.random_state)
+        )
+        return self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # Salt and pepper take the extreme values of each training column.
+        X_tensor = to_tensor(getattr(X, "X", X), device=self.device)
+        self.salt_pepper_values_ = (X_tensor.amin(dim=0), X_tensor.amax(dim=0))
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def _uniform(self, X):
+        return torch.rand(
+            X.shape, generator=self.noise_generator_, device=X.device, dtype=X.dtype
+        )
+
+    def corrupt(self, X):
+        if self.noise_level == 0:
+            return X
+        if self.noise == "mask":
+            return X * (self._uniform(X) >= self.noise_level)
+        if self.noise == "gaussian":
+            noise = torch.randn(
+                X.shape, generator=self.noise_generator_, device=X.device, dtype=X.dtype
+            )
+            return X + self.noise_level * noise
+        if self.noise == "salt_pepper":
+            hit = self._uniform(X) < self.noise_level
+            low, high = self.salt_pepper_values_
+            extreme = torch.where(self._uniform(X) < 0.5, low, high)
+            return torch.where(hit, extreme, X)
+        raise ValueError(f"noise must be one of {NOISES}, got {self.noise!r}.")
+
+    # A generator is rebuilt from its state on unpickling, on the net's device
+    # (which skorch maps to the CPU where CUDA is missing).
+    def __getstate__(self):
+        state = super().__getstate__()
+        generator = state.pop("noise_generator_", None)
+        if generator is not None:
+            state["noise_generator_state"] = (generator.device.type, generator.get_state())
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("noise_generator_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            device_type, generator_state = saved
+            generator = torch.Generator(device=self.device)
+            if generator.device.type == device_type:
+                generator.set_state(generator_state)
+            else:  # e.g. a CUDA generator loaded on a CPU-only machine
+                generator.manual_seed(int(self.random_state))
+            self.noise_generator_ = generator
+
+
+class ContractiveNet(AutoencoderNet):
+    """Adds ``contraction * mean_i ||d h(x_i) / d x_i||_F^2`` to the loss.
+
+    The Jacobian norm uses the closed form for a one-layer tanh, sigmoid or
+    linear encoder and ``torch.func`` autograd otherwise
+    (:func:`~sklearn_ae._modules.jacobian_sq_norm`). skorch's validation step
+    runs without gradients; the penalty turns them on for its own
+    computation there and returns a detached value, so ``early_stopping``
+    monitors the same loss as training.
+
+    Parameters
+    ----------
+    contraction : float, default=0.1
+        The weight ``lambda`` of the penalty.
+    **kwargs
+        Passed to :class:`AutoencoderNet`.
+    """
+
+    def __init__(self, *args, contraction=0.1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contraction = contraction
+
+    def penalty(self, X):
+        if self.contraction == 0:
+            return None
+        if torch.is_grad_enabled():
+            return self.contraction * jacobian_sq_norm(self.module_, X).mean()
+        with torch.enable_grad():
+            value = jacobian_sq_norm(self.module_, X).mean()
+        return self.contraction * value.detach()

@@ -1,12 +1,21 @@
+import pickle
+
 import numpy as np
 import pytest
 import torch
 from skorch.dataset import Dataset
 from torch import nn
 
-from sklearn_ae._modules import AutoencoderModule
+from sklearn_ae._modules import (
+    AutoencoderModule,
+    has_closed_form_jacobian,
+    jacobian_sq_norm_autograd,
+    jacobian_sq_norm_closed_form,
+)
 from sklearn_ae._net import (
     AutoencoderNet,
+    ContractiveNet,
+    DenoisingNet,
     DivergenceGuard,
     TensorBatchIterator,
     TrainingDivergedError,
@@ -107,3 +116,145 @@ def test_tensor_batches_train_like_skorchs_dataloader():
                    max_epochs=4, batch_size=16).fit(X, X)
         curves.append(net.history[:, "train_loss"])
     np.testing.assert_allclose(curves[0], curves[1], rtol=1e-6)
+# ------------------------------------------------------------ denoising net
+
+def _denoising_net(noise, noise_level, seed=0, **kwargs):
+    return DenoisingNet(**{**dict(module=AutoencoderModule, module__n_features=50,
+                                  module__n_components=2, criterion=nn.MSELoss,
+                                  max_epochs=1, batch_size=500,
+                                  iterator_train=TensorBatchIterator, train_split=None,
+                                  verbose=0),
+                           **kwargs},
+                        noise=noise, noise_level=noise_level, random_state=seed)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return torch.randn(500, 50, generator=torch.Generator().manual_seed(0)) + 3.0
+
+
+def test_mask_noise_zeroes_a_share_and_keeps_the_rest_unscaled(clean):
+    net = _denoising_net("mask", 0.3).fit(clean)
+    corrupted = net.corrupt(clean)
+    zeroed = corrupted == 0
+    assert zeroed.float().mean().item() == pytest.approx(0.3, abs=0.01)
+    # Kept entries are the clean values, not rescaled by 1 / (1 - p) as in Dropout.
+    torch.testing.assert_close(corrupted[~zeroed], clean[~zeroed])
+
+
+def test_gaussian_noise_has_the_requested_std(clean):
+    net = _denoising_net("gaussian", 0.5).fit(clean)
+    noise = net.corrupt(clean) - clean
+    assert noise.std().item() == pytest.approx(0.5, rel=0.02)
+    assert abs(noise.mean().item()) < 0.01
+
+
+def test_salt_pepper_sets_entries_to_column_extremes(clean):
+    net = _denoising_net("salt_pepper", 0.2).fit(clean)
+    corrupted = net.corrupt(clean)
+    low, high = clean.amin(dim=0), clean.amax(dim=0)
+    changed = corrupted != clean
+    assert changed.float().mean().item() == pytest.approx(0.2, abs=0.01)
+    is_low = corrupted == low
+    is_high = corrupted == high
+    assert bool((is_low | is_high)[changed].all())
+    # Salt and pepper come in about equal shares.
+    assert is_low[changed].float().mean().item() == pytest.approx(0.5, abs=0.03)
+
+
+@pytest.mark.parametrize("noise", ["mask", "gaussian", "salt_pepper"])
+def test_corruption_is_seeded_fresh_per_call_and_survives_pickling(noise, clean):
+    a = _denoising_net(noise, 0.3, seed=1).fit(clean)
+    b = _denoising_net(noise, 0.3, seed=1).fit(clean)
+    c = _denoising_net(noise, 0.3, seed=2).fit(clean)
+    first = a.corrupt(clean)
+    torch.testing.assert_close(b.corrupt(clean), first)
+    assert not torch.equal(c.corrupt(clean), first)
+    assert not torch.equal(a.corrupt(clean), first)  # new noise at every batch
+    restored = pickle.loads(pickle.dumps(a))
+    torch.testing.assert_close(restored.corrupt(clean), a.corrupt(clean))
+    assert a.noise_generator_.device == clean.device
+
+
+@pytest.mark.parametrize("noise", ["mask", "gaussian", "salt_pepper"])
+def test_zero_noise_level_is_identity(noise, clean):
+    net = _denoising_net(noise, 0.0).fit(clean)
+    assert net.corrupt(clean) is clean
+
+
+def test_denoising_step_feeds_corrupted_input_and_compares_with_clean(clean):
+    net = _denoising_net("mask", 0.5, seed=3).fit(clean)
+    generator_state = net.noise_generator_.get_state()
+    step = net.train_step_single((clean, clean))
+    net.noise_generator_.set_state(generator_state)
+    corrupted = net.corrupt(clean)
+    expected = net.module_(corrupted)
+    torch.testing.assert_close(step["y_pred"], expected)
+    torch.testing.assert_close(step["loss"], ((expected - clean) ** 2).mean())
+
+
+# ---------------------------------------------------------- contractive net
+
+def _finite_difference_sq_norm(module, x, eps=1e-6):
+    """||d encode / dx||_F^2 per row by central differences, float64."""
+    n, p = x.shape
+    total = torch.zeros(n, dtype=torch.float64)
+    with torch.no_grad():
+        for k in range(p):
+            step = torch.zeros(p, dtype=torch.float64)
+            step[k] = eps
+            column = (module.encode(x + step) - module.encode(x - step)) / (2 * eps)
+            total += column.pow(2).sum(dim=1)
+    return total
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "linear"])
+def test_closed_form_autograd_and_finite_differences_agree(activation):
+    torch.manual_seed(0)
+    module = AutoencoderModule(7, 3, (), activation=activation).double()
+    x = torch.randn(6, 7, dtype=torch.float64)
+    assert has_closed_form_jacobian(module)
+    closed = jacobian_sq_norm_closed_form(module, x)
+    auto = jacobian_sq_norm_autograd(module, x)
+    torch.testing.assert_close(closed, auto, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(closed, _finite_difference_sq_norm(module, x),
+                               rtol=1e-7, atol=1e-9)
+    # The gradients used for training agree too.
+    weight = module.encoder_layers[0].weight
+    grad_closed, = torch.autograd.grad(closed.sum(), weight)
+    grad_auto, = torch.autograd.grad(auto.sum(), weight)
+    torch.testing.assert_close(grad_closed, grad_auto, rtol=1e-10, atol=1e-12)
+    # In float32 the two paths agree to float tolerance.
+    module32, x32 = module.float(), x.float()
+    torch.testing.assert_close(jacobian_sq_norm_closed_form(module32, x32),
+                               jacobian_sq_norm_autograd(module32, x32))
+
+
+@pytest.mark.parametrize("hidden, activation", [((5,), "tanh"), ((5, 4), "gelu"), ((), "elu")])
+def test_autograd_penalty_matches_finite_differences_on_deeper_stacks(hidden, activation):
+    torch.manual_seed(0)
+    module = AutoencoderModule(6, 3, hidden, activation=activation).double()
+    x = torch.randn(5, 6, dtype=torch.float64)
+    assert not has_closed_form_jacobian(module)
+    torch.testing.assert_close(jacobian_sq_norm_autograd(module, x),
+                               _finite_difference_sq_norm(module, x), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("hidden", [(), (5,)])  # closed form and autograd
+def test_contractive_loss_adds_penalty_in_training_and_validation(hidden):
+    X = torch.randn(64, 4)
+    net = ContractiveNet(**{**dict(module=AutoencoderModule, module__n_features=4,
+                                   module__n_components=2, module__hidden_layer_sizes=hidden,
+                                   criterion=nn.MSELoss, max_epochs=1, batch_size=64,
+                                   iterator_train=TensorBatchIterator,
+                                   iterator_valid=TensorBatchIterator,
+                                   train_split=None, verbose=0)},
+                         contraction=0.5).fit(X)
+    expected = (((net.module_(X) - X) ** 2).mean()
+                + 0.5 * jacobian_sq_norm_autograd(net.module_, X).mean())
+    step = net.train_step_single((X, X))
+    torch.testing.assert_close(step["loss"], expected)
+    # skorch validates under no_grad: the penalty is still there, and detached.
+    valid = net.validation_step((X, X))
+    torch.testing.assert_close(valid["loss"], expected.detach())
+    assert not valid["loss"].requires_grad
