@@ -220,7 +220,7 @@ class BaseAutoencoder(
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
             self.net_.fit(self._tensor(X_train))
-        if self.net_.interrupted_:
+        if self.net_.interrupted_ and not self._stopped_early():
             self._recover_from_interrupt()
         self.net_.module_.train(False)
 
@@ -232,6 +232,13 @@ class BaseAutoencoder(
 
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
+
+    def _stopped_early(self):
+        # skorch's EarlyStopping ends training by raising KeyboardInterrupt at
+        # the end of a completed epoch; only other interrupts come from the user.
+        stopper = dict(self.net_.callbacks_)["early_stopping"]
+        last = self.net_.history[-1] if self.net_.history else {}
+        return stopper.misses_ == stopper.patience and "train_loss" in last
 
     def _recover_from_interrupt(self):
         """Go back to the last completed epoch after Ctrl-C, and say so."""
