@@ -24,7 +24,13 @@ from skorch.helper import predefined_split
 from torch import nn
 
 from ._modules import ACTIVATIONS, AutoencoderModule
-from ._net import AutoencoderNet, DivergenceGuard, KeepLastEpoch, TensorBatchIterator
+from ._net import (
+    AutoencoderNet,
+    DivergenceGuard,
+    KeepLastEpoch,
+    TensorBatchIterator,
+    TrainingDivergedError,
+)
 from ._scoring import offset_from_contamination, row_errors
 
 OPTIMIZERS = {
@@ -219,9 +225,14 @@ class BaseAutoencoder(
                 self.net_.set_params(
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
-            self.net_.fit(self._tensor(X_train))
-        if self.net_.interrupted_ and not self._stopped_early():
-            self._recover_from_interrupt()
+            try:
+                self.net_.fit(self._tensor(X_train))
+                if self.net_.interrupted_ and not self._stopped_early():
+                    self._recover_from_interrupt()
+            except (TrainingDivergedError, KeyboardInterrupt):
+                # Never leave a half-fitted estimator that would output NaN.
+                self._forget_fit()
+                raise
         self.net_.module_.train(False)
 
         history = self.net_.history
@@ -232,6 +243,10 @@ class BaseAutoencoder(
 
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
+
+    def _forget_fit(self):
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("_")]:
+            delattr(self, name)
 
     def _stopped_early(self):
         # skorch's EarlyStopping ends training by raising KeyboardInterrupt at

@@ -279,10 +279,16 @@ def test_constant_columns_do_not_divide_by_zero():
     assert np.isfinite(ae.reconstruct(X)).all()
 
 
-def test_divergence_is_reported_and_names_lr():
+def test_divergence_is_reported_names_lr_and_leaves_no_fitted_model():
+    from sklearn.exceptions import NotFittedError
+
     X = np.random.RandomState(0).normal(size=(64, 4)) * 1e6
+    ae = AutoencoderTransformer(optimizer="sgd", lr=1e10, scaling=None, **FAST)
     with pytest.raises(TrainingDivergedError, match="lr=1e\\+10"):
-        AutoencoderTransformer(optimizer="sgd", lr=1e10, scaling=None, **FAST).fit(X)
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+    assert not [name for name in vars(ae) if name.endswith("_") and not name.startswith("_")]
 
 
 def test_cuda_requested_without_gpu_gives_clear_error(monkeypatch):
