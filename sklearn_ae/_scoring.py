@@ -3,9 +3,27 @@
 import numpy as np
 
 
-def row_errors(residuals):
-    """Mean squared reconstruction error of each row, float64, shape (n,)."""
-    return np.square(np.asarray(residuals, dtype=np.float64)).mean(axis=1)
+def feature_error_scale(squared_errors):
+    """Typical squared error of each feature on the training rows, shape (p,).
+
+    The mean over rows, floored at 1e-3 of the mean over features so that a
+    column the model reconstructs perfectly (a constant one, say) cannot blow
+    a later row's error up by dividing by almost zero.
+    """
+    scale = np.asarray(squared_errors, dtype=np.float64).mean(axis=0)
+    floor = max(1e-3 * scale.mean(), np.finfo(np.float64).tiny)
+    return np.maximum(scale, floor)
+
+
+def normalized_row_errors(squared_errors, scale):
+    """Each row's squared errors in units of each feature's typical error, averaged.
+
+    ``mean_j (x_ij - x_hat_ij)^2 / scale_j``: 1 for a row as badly reconstructed
+    as the training rows are on average, larger for odd rows. Dividing by each
+    feature's typical error keeps one hard-to-reconstruct (noisy) column from
+    dominating every score, so an odd value in an easy column counts.
+    """
+    return (np.asarray(squared_errors, dtype=np.float64) / scale).mean(axis=1)
 
 
 def offset_from_contamination(scores, contamination):

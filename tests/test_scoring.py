@@ -1,14 +1,26 @@
 import numpy as np
 import pytest
 
-from sklearn_ae._scoring import offset_from_contamination, row_errors
+from sklearn_ae._scoring import (
+    feature_error_scale,
+    normalized_row_errors,
+    offset_from_contamination,
+)
 
 
-def test_row_errors_are_mean_squared_residuals():
-    residuals = np.array([[-1.0, -1.0], [0.0, 2.0]], dtype=np.float32)
-    errors = row_errors(residuals)
-    np.testing.assert_allclose(errors, [1.0, 2.0])
-    assert errors.dtype == np.float64
+def test_errors_are_measured_in_units_of_each_features_typical_error():
+    train = np.array([[1.0, 100.0], [3.0, 300.0]])  # column 1 is 100x noisier
+    scale = feature_error_scale(train)
+    np.testing.assert_allclose(scale, [2.0, 200.0])
+    # The same relative excess counts the same in both columns.
+    errors = normalized_row_errors(np.array([[20.0, 200.0], [2.0, 2000.0]]), scale)
+    np.testing.assert_allclose(errors, [5.5, 5.5])
+    assert normalized_row_errors(train, scale).mean() == pytest.approx(1.0)
+
+
+def test_error_scale_floor_protects_perfectly_reconstructed_columns():
+    scale = feature_error_scale(np.array([[1.0, 0.0], [1.0, 0.0]]))
+    np.testing.assert_allclose(scale, [1.0, 5e-4])
 
 
 @pytest.mark.parametrize("contamination", [0.01, 0.1, 0.25, 0.5])
