@@ -88,7 +88,7 @@ def test_training_reduces_loss_and_beats_mean_prediction(digits):
     assert ae.n_iter_ == len(ae.loss_curve_) <= 30
     assert ae.loss_curve_[-1] < 0.6 * ae.loss_curve_[0]
     # Scaled space: predicting the mean gives an MSE of about 1 per feature.
-    assert -ae.score(X) < 0.6
+    assert ae.reconstruction_error(X).mean() < 0.6
 
 
 def test_over_complete_code(digits):
@@ -167,11 +167,19 @@ def test_pipeline_and_grid_search_over_n_components(digits):
 
 
 def test_grid_search_without_scorer_uses_score(digits):
+    # score is the held-out imputation criterion (tests/test_selection.py), not
+    # minus the reconstruction error, which would always pick the largest code.
     X, _ = digits
-    search = GridSearchCV(AutoencoderTransformer(**FAST), {"n_components": [1, 16]}, cv=2)
+    lin = dict(hidden_layer_sizes=(), activation="linear", tied_weights=True,
+               optimizer="lbfgs", max_epochs=20, random_state=0)
+    search = GridSearchCV(AutoencoderTransformer(**lin), {"n_components": [1, 8, 48]}, cv=2)
     search.fit(X[:400])
-    assert search.best_params_ == {"n_components": 16}
+    assert search.best_params_ == {"n_components": 8}
     assert np.all(search.cv_results_["mean_test_score"] < 0)
+    # The reconstruction error alone prefers the largest code.
+    errors = [-search.best_estimator_.set_params(n_components=d).fit(X[:200])
+              .reconstruction_error(X[200:400]).mean() for d in (8, 48)]
+    assert errors[1] > errors[0]
 
 
 def test_clone_and_params_round_trip():
