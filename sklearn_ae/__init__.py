@@ -6,11 +6,13 @@ from ._estimators import (
     DenoisingAutoencoder,
 )
 from ._net import TrainingDivergedError
+from ._selection import outlier_scorer
 
 __all__ = [
     "AutoencoderTransformer",
     "ContractiveAutoencoder",
     "DenoisingAutoencoder",
     "TrainingDivergedError",
+    "outlier_scorer",
 ]
 __version__ = "0.1.0"

@@ -127,6 +127,10 @@ _COMMON_ATTRIBUTES = """
     net_ : skorch.NeuralNet
         The trained skorch net; its torch module is ``net_.module_``.
 
+    mean_ : ndarray of shape (n_features_in_,)
+        Mean of each feature of the training data, in its units; the first
+        guess for the entries that :meth:`score` hides.
+
     scaler_ : StandardScaler, RobustScaler, MinMaxScaler or None
         The fitted input scaler.
 

@@ -88,11 +88,10 @@ def test_training_reduces_loss_and_beats_mean_prediction(digits):
     assert ae.n_iter_ == len(ae.loss_curve_) <= 30
     assert ae.loss_curve_[-1] < 0.6 * ae.loss_curve_[0]
     # Scaled space: predicting the mean gives an MSE of about 1 per feature.
-    Z = ae.scaler_.transform(X)
-    assert np.mean((ae.scaler_.transform(ae.reconstruct(X)) - Z) ** 2) < 0.6
+    assert ae.reconstruction_error(X).mean() < 0.6
     # Scores are in units of the typical training error: -1 on average, a bit
     # above where floored (perfectly reconstructed, constant) pixels count less.
-    assert -1.0 <= ae.score(X) < -0.95
+    assert -1.0 <= ae.score_samples(X).mean() < -0.95
 
 
 def test_over_complete_code(digits):
@@ -168,6 +167,22 @@ def test_pipeline_and_grid_search_over_n_components(digits):
     search.fit(X[:600], y[:600])
     assert search.best_params_["autoencodertransformer__n_components"] == 16
     assert search.best_score_ > 0.5
+
+
+def test_grid_search_without_scorer_uses_score(digits):
+    # score is the held-out imputation criterion (tests/test_selection.py), not
+    # minus the reconstruction error, which would always pick the largest code.
+    X, _ = digits
+    lin = dict(hidden_layer_sizes=(), activation="linear", tied_weights=True,
+               optimizer="lbfgs", max_epochs=20, random_state=0)
+    search = GridSearchCV(AutoencoderTransformer(**lin), {"n_components": [1, 8, 48]}, cv=2)
+    search.fit(X[:400])
+    assert search.best_params_ == {"n_components": 8}
+    assert np.all(search.cv_results_["mean_test_score"] < 0)
+    # The reconstruction error alone prefers the largest code.
+    errors = [search.best_estimator_.set_params(n_components=d).fit(X[:200])
+              .reconstruction_error(X[200:400]).mean() for d in (8, 48)]
+    assert errors[1] < errors[0]
 
 
 def test_clone_and_params_round_trip():
@@ -337,7 +352,7 @@ def test_decision_function_and_predict_follow_offset(digits):
     assert ae.offset_ == np.percentile(ae.score_samples(X), 10)
     np.testing.assert_array_equal(ae.predict(X), np.where(ae.decision_function(X) < 0, -1, 1))
     auto = AutoencoderTransformer(**FAST).fit(X)
-    errors = auto.reconstruction_error(X)
+    errors = -auto.score_samples(X)
     q1, q3 = np.percentile(errors, [25, 75])
     assert auto.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
     assert 0 < np.mean(auto.predict(X) == -1) < 0.2
@@ -356,7 +371,12 @@ def test_per_feature_errors_find_a_planted_bad_column():
     assert 10 < np.median(errors[:, 4]) < 40
     # ... and relative to each column's spread it is the odd one out.
     assert np.mean((errors / X.std(axis=0)).argmax(axis=1) == 4) >= 0.9
-    np.testing.assert_allclose(ae.reconstruction_error(X[:5]), -ae.score_samples(X[:5]))
+    # Per row: the scaled-space MSE; score_samples weighs each feature by its
+    # typical training error first.
+    squared = (ae.scaler_.transform(ae.reconstruct(X[:5])) - ae.scaler_.transform(X[:5])) ** 2
+    np.testing.assert_allclose(ae.reconstruction_error(X[:5]), squared.mean(axis=1), rtol=1e-4)
+    np.testing.assert_allclose(-ae.score_samples(X[:5]),
+                               (squared / ae.feature_error_scale_).mean(axis=1), rtol=1e-4)
 
     df = pd.DataFrame(X_bad, columns=list("abcdef"), index=range(100, 120))
     ae_df = AutoencoderTransformer(2, max_epochs=5, random_state=0).fit(
