@@ -6,11 +6,13 @@ from ._estimators import (
     DenoisingAutoencoder,
 )
 from ._net import TrainingDivergedError
+from ._persistence import load
 
 __all__ = [
     "AutoencoderTransformer",
     "ContractiveAutoencoder",
     "DenoisingAutoencoder",
     "TrainingDivergedError",
+    "load",
 ]
 __version__ = "0.1.0"

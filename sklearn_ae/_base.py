@@ -640,6 +640,27 @@ class BaseAutoencoder(
         """
         return float(np.mean(self.score_samples(X)))
 
+    def save(self, path):
+        """Write the fitted estimator to ``path``, without pickle.
+
+        One safetensors file: the network weights as tensors, and the
+        parameters, every fitted attribute (scaler state, ``offset_``,
+        feature names, ...), a format version and a checksum as JSON in its
+        header. Read it back with :func:`sklearn_ae.load`, which runs no code
+        from the file. An existing file at ``path`` is replaced.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
+        from ._persistence import save
+
+        return save(self, path)
+
     @property
     def _n_features_out(self):
         return self.n_components_
