@@ -31,6 +31,7 @@ from ._net import (
     TensorBatchIterator,
     TrainingDivergedError,
 )
+from ._progress import ProgressBar
 from ._scoring import feature_error_scale, normalized_row_errors, offset_from_contamination
 
 OPTIMIZERS = {
@@ -390,6 +391,9 @@ class BaseAutoencoder(
                 ),
             ),
         ]
+        if self.verbose:
+            # A tqdm bar instead of skorch's PrintLog table.
+            callbacks.append(("progress_bar", ProgressBar(desc=type(self).__name__)))
         params = dict(
             module=AutoencoderModule,
             module__n_features=self.n_features_in_,
@@ -411,7 +415,7 @@ class BaseAutoencoder(
             callbacks=callbacks,
             device=self.device_,
             precision=self.precision,
-            verbose=self.verbose,
+            verbose=0,
         )
         if self.weight_decay:
             if self.optimizer == "lbfgs":
