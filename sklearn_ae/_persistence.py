@@ -218,6 +218,8 @@ def _read_header(data, path):
     if len(data) < 8:
         raise ValueError(f"{path} is not a sklearn_ae model file: it is only {len(data)} bytes long")
     (header_size,) = struct.unpack("<Q", data[:8])
+    if data[8:9] != b"{":
+        raise ValueError(f"{path} is not a sklearn_ae model file (not a safetensors file)")
     if header_size > len(data) - 8:
         raise ValueError(
             f"{path} is not a sklearn_ae model file, or is truncated: its header claims "
