@@ -6,6 +6,7 @@ from ._estimators import (
     DenoisingAutoencoder,
 )
 from ._net import TrainingDivergedError
+from ._persistence import load
 from ._selection import outlier_scorer
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "ContractiveAutoencoder",
     "DenoisingAutoencoder",
     "TrainingDivergedError",
+    "load",
     "outlier_scorer",
 ]
 __version__ = "0.1.0"

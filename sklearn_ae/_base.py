@@ -31,6 +31,7 @@ from ._net import (
     TensorBatchIterator,
     TrainingDivergedError,
 )
+from ._progress import ProgressBar
 from ._scoring import feature_error_scale, normalized_row_errors, offset_from_contamination
 from ._selection import hidden_entry_mask, imputation_error
 
@@ -392,6 +393,9 @@ class BaseAutoencoder(
                 ),
             ),
         ]
+        if self.verbose:
+            # A tqdm bar instead of skorch's PrintLog table.
+            callbacks.append(("progress_bar", ProgressBar(desc=type(self).__name__)))
         params = dict(
             module=AutoencoderModule,
             module__n_features=self.n_features_in_,
@@ -413,7 +417,7 @@ class BaseAutoencoder(
             callbacks=callbacks,
             device=self.device_,
             precision=self.precision,
-            verbose=self.verbose,
+            verbose=0,
         )
         if self.weight_decay:
             if self.optimizer == "lbfgs":
@@ -670,6 +674,27 @@ class BaseAutoencoder(
             return self._map_chunks(self._reconstruct_model_chunk, rows, self.n_features_in_)
 
         return -imputation_error(reconstruct, X_model, fill, mask)
+
+    def save(self, path):
+        """Write the fitted estimator to ``path``, without pickle.
+
+        One safetensors file: the network weights as tensors, and the
+        parameters, every fitted attribute (scaler state, ``offset_``,
+        feature names, ...), a format version and a checksum as JSON in its
+        header. Read it back with :func:`sklearn_ae.load`, which runs no code
+        from the file. An existing file at ``path`` is replaced.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
+        from ._persistence import save
+
+        return save(self, path)
 
     @property
     def _n_features_out(self):

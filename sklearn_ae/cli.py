@@ -1,0 +1,432 @@
+"""The ``sklearn-ae`` command: demo, detect, score, compress.
+
+Every command returns an exit status instead of raising: 0 on success, 2 for
+bad input (unreadable, empty or incomplete files, wrong columns, a file that
+exists and no ``--force``), 1 when a model fails to load or train. Errors are
+one line on standard error; results go to ``-o FILE`` or standard output,
+messages to standard error.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MODEL_TYPES = ("plain", "denoising", "contractive")
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class CLIError(Exception):
+    """An error reported as one line, with an exit status."""
+
+    def __init__(self, message, status=EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.status = status
+
+
+def _say(*args):
+    print(*args, file=sys.stderr)
+
+
+# ------------------------------------------------------------------ input
+
+
+def read_table(path):
+    """Read a CSV or parquet file into a DataFrame, or raise CLIError."""
+    path = Path(path)
+    if not path.exists():
+        raise CLIError(f"{path}: no such file")
+    if path.is_dir():
+        raise CLIError(f"{path}: is a folder, not a file")
+    try:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            try:
+                frame = pd.read_parquet(path)
+            except ImportError:
+                raise CLIError(
+                    f"{path}: reading parquet needs pyarrow: pip install pyarrow"
+                ) from None
+        else:
+            frame = pd.read_csv(path)
+    except CLIError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise CLIError(f"{path}: the file is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CLIError(f"{path}: cannot read it as {_kind(path)}: {first}") from None
+    if frame.shape[1] == 0:
+        raise CLIError(f"{path}: the file has no columns")
+    if len(frame) == 0:
+        raise CLIError(f"{path}: the file has a header but no data rows")
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+def _kind(path):
+    return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "CSV"
+
+
+def select_columns(frame, columns, path):
+    """The numeric columns to use: ``columns`` if given, else every numeric one."""
+    if columns:
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise CLIError(f"{path}: no column(s) {', '.join(missing)}; the file has "
+                           f"{', '.join(frame.columns)}")
+        chosen = frame[list(columns)]
+        bad = [c for c in chosen.columns if not _is_number(chosen[c])]
+        if bad:
+            raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric "
+                           f"(e.g. {chosen[bad[0]].dropna().iloc[0]!r}); choose numeric "
+                           "columns with --columns")
+        return chosen
+    numeric = [c for c in frame.columns if _is_number(frame[c])]
+    skipped = [c for c in frame.columns if c not in numeric]
+    if not numeric:
+        raise CLIError(f"{path}: no numeric columns (found {', '.join(skipped)})")
+    if skipped:
+        _say(f"note: ignoring non-numeric column(s) {', '.join(skipped)}")
+    return frame[numeric]
+
+
+def _is_number(series):
+    return pd.api.types.is_numeric_dtype(series) or series.isna().all()
+
+
+def handle_missing(X, impute, path, fill_values=None):
+    """Refuse missing values (naming the first), or fill them when asked."""
+    X = X.astype(np.float64)
+    missing = X.isna()
+    if not missing.to_numpy().any():
+        return X
+    if impute is None:
+        row, col = np.argwhere(missing.to_numpy())[0]
+        total = int(missing.to_numpy().sum())
+        raise CLIError(
+            f"{path}: missing value in column {X.columns[col]!r} at data row {row + 1} "
+            f"(line {row + 2} of a CSV with a header); {total} missing in all. Fill them, "
+            "or pass --impute median (or mean)"
+        )
+    if fill_values is None:
+        fill_values = X.median() if impute == "median" else X.mean()
+    empty = [c for c in X.columns if np.isnan(fill_values[c])]
+    if empty:
+        raise CLIError(f"{path}: column(s) {', '.join(empty)} have no values to impute from")
+    _say(f"note: imputed {int(missing.to_numpy().sum())} missing value(s) with the "
+         f"column {impute}")
+    return X.fillna(fill_values)
+
+
+def _check_finite(X, path):
+    bad = ~np.isfinite(X.to_numpy())
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise CLIError(f"{path}: infinite value in column {X.columns[col]!r} at data row "
+                       f"{row + 1}")
+    return X
+
+
+def model_columns(frame, model, path):
+    """The columns a saved model was trained on, in its order."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        numeric = select_columns(frame, None, path)
+        if numeric.shape[1] != model.n_features_in_:
+            raise CLIError(f"{path}: {numeric.shape[1]} numeric columns, but the model "
+                           f"expects {model.n_features_in_}")
+        return numeric
+    names = [str(n) for n in names]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise CLIError(f"{path}: lacks the column(s) {', '.join(missing)} that the model "
+                       f"was trained on ({len(names)} columns: {', '.join(names[:8])}"
+                       f"{', ...' if len(names) > 8 else ''})")
+    extra = [c for c in frame.columns if c not in names]
+    if extra:
+        _say(f"note: ignoring column(s) the model was not trained on: {', '.join(extra)}")
+    return select_columns(frame, names, path)
+
+
+def _check_output(path, force):
+    if path is None:
+        return
+    path = Path(path)
+    if path.exists() and not force:
+        raise CLIError(f"{path} exists; pass --force to overwrite it")
+    if not path.parent.exists():
+        raise CLIError(f"{path.parent}: no such folder for the output")
+
+
+def _write(frame, path):
+    if path is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        frame.to_csv(path, index=False)
+        _say(f"wrote {len(frame)} rows to {path}")
+
+
+def _load_model(path):
+    from . import load
+
+    try:
+        return load(path)
+    except (ValueError, OSError) as exc:
+        raise CLIError(f"cannot load the model: {exc}", EXIT_FAILED) from None
+
+
+def _make_model(args, **overrides):
+    from . import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+
+    classes = dict(plain=AutoencoderTransformer, denoising=DenoisingAutoencoder,
+                   contractive=ContractiveAutoencoder)
+    params = dict(random_state=args.random_state, max_epochs=args.max_epochs,
+                  verbose=0 if args.quiet else 1)
+    params.update(overrides)
+    return classes[args.model_type](**params)
+
+
+def _fit(model, X):
+    from ._net import TrainingDivergedError
+
+    try:
+        return model.fit(X)
+    except (TrainingDivergedError, ValueError) as exc:
+        raise CLIError(f"training failed: {exc}", EXIT_FAILED) from None
+
+
+# ------------------------------------------------------------- anomalies
+
+
+def feature_contributions(model, X):
+    """Each cell's share of its row's score: scaled squared error / typical error.
+
+    ``(z_j - z_hat_j)^2 / feature_error_scale_[j]`` with ``z`` the row in the
+    model's scaled space: the terms whose mean is the row's reconstruction
+    error, so they rank the columns that make the row odd in the same units
+    as the score (a column with a naturally large error does not dominate).
+    """
+    X_hat = model.reconstruct(X)
+    scaler = model.scaler_
+    X_array = np.asarray(X, dtype=np.float64)
+    if scaler is not None:
+        z, z_hat = scaler.transform(X_array), scaler.transform(X_hat)
+    else:
+        z, z_hat = X_array, X_hat
+    return np.square(z - z_hat) / model.feature_error_scale_
+
+
+def anomaly_table(model, X, n_top):
+    """One row per row of ``X``: anomaly score, ±1 label, top columns."""
+    scores = model.score_samples(X)
+    contributions = feature_contributions(model, X)
+    shares = contributions / np.maximum(contributions.sum(axis=1, keepdims=True), 1e-300)
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :n_top]
+    names = np.asarray(X.columns)
+    top = [
+        "; ".join(f"{names[j]} ({shares[i, j]:.0%})" for j in row) for i, row in enumerate(order)
+    ]
+    return pd.DataFrame({
+        "row": np.arange(1, len(X) + 1),
+        "anomaly_score": -scores,
+        "label": np.where(scores - model.offset_ < 0, -1, 1),
+        "top_columns": top,
+    })
+
+
+def _report_anomalies(table, model):
+    n_out = int((table["label"] == -1).sum())
+    _say(f"{n_out} of {len(table)} rows flagged as outliers (label -1; anomaly_score > "
+         f"{-model.offset_:.3g}, where a typical training row scores about 1)")
+
+
+# -------------------------------------------------------------- commands
+
+
+def cmd_detect(args):
+    _check_output(args.output, args.force)
+    _check_output(args.save_model, args.force)
+    frame = read_table(args.file)
+    X = select_columns(frame, args.columns, args.file)
+    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
+    if len(X) < 2:
+        raise CLIError(f"{args.file}: detect needs at least 2 rows to train on")
+    model = _fit(_make_model(args, contamination=args.contamination), X)
+    table = anomaly_table(model, X, args.top)
+    _report_anomalies(table, model)
+    if args.save_model:
+        model.save(args.save_model)
+        _say(f"saved the model to {args.save_model}")
+    _write(table, args.output)
+    return EXIT_OK
+
+
+def cmd_score(args):
+    _check_output(args.output, args.force)
+    model = _load_model(args.model)
+    frame = read_table(args.file)
+    X = model_columns(frame, model, args.file)
+    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
+    table = anomaly_table(model, X, args.top)
+    _report_anomalies(table, model)
+    _write(table, args.output)
+    return EXIT_OK
+
+
+def cmd_compress(args):
+    _check_output(args.output, args.force)
+    _check_output(args.save_model, args.force)
+    if (args.model is None) == (args.n_components is None):
+        raise CLIError("give exactly one of --model PATH and --n-components D")
+    frame = read_table(args.file)
+    if args.model is not None:
+        model = _load_model(args.model)
+        X = model_columns(frame, model, args.file)
+    else:
+        X = select_columns(frame, args.columns, args.file)
+    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
+    if args.model is None:
+        if len(X) < 2:
+            raise CLIError(f"{args.file}: compress needs at least 2 rows to train on")
+        model = _fit(_make_model(args, n_components=args.n_components), X)
+        if args.save_model:
+            model.save(args.save_model)
+            _say(f"saved the model to {args.save_model}")
+    codes = model.transform(X)
+    table = pd.DataFrame(codes, columns=[f"code{j}" for j in range(codes.shape[1])])
+    _say(f"{X.shape[1]} columns -> {codes.shape[1]} codes")
+    _write(table, args.output)
+    return EXIT_OK
+
+
+def cmd_demo(args):
+    from ._demo import run_demo
+
+    return run_demo(out=Path(args.out), quick=args.quick, data_dir=args.data_dir,
+                    verbose=not args.quiet)
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="sklearn-ae",
+        description="Autoencoders for tables: anomaly detection, compression, a demo.",
+        epilog="Run 'sklearn-ae COMMAND --help' for the options of a command.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="train on scikit-learn's digits; compare with PCA and IsolationForest",
+        description="Train on scikit-learn's digits (and the MNIST sample of the project's "
+        "shared data folder when present), print the reconstruction error against PCA and "
+        "the anomaly ROC AUC against IsolationForest, and write PNG figures.")
+    demo.add_argument("--out", default=".", help="folder for the PNG files (default: .)")
+    demo.add_argument("--data-dir", default=None,
+                      help="folder holding mnist/t10k-images-idx3-ubyte.gz (default: "
+                      "../shared/data when it exists)")
+    demo.add_argument("--quick", action="store_true", help="smaller settings (for tests)")
+    demo.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    demo.set_defaults(handler=cmd_demo)
+
+    def common(sub, train=True):
+        sub.add_argument("file", help="a .csv or .parquet file, one row per record")
+        sub.add_argument("-o", "--output", default=None,
+                         help="output CSV (default: standard output)")
+        sub.add_argument("--force", action="store_true", help="overwrite existing files")
+        sub.add_argument("--impute", choices=("median", "mean"), default=None,
+                         help="fill missing values with the column median/mean instead of "
+                         "refusing the file")
+        sub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        if train:
+            sub.add_argument("--columns", nargs="+", default=None, metavar="COLUMN",
+                             help="columns to use (default: every numeric column)")
+            sub.add_argument("--model-type", choices=MODEL_TYPES, default="plain")
+            sub.add_argument("--random-state", type=int, default=0)
+            sub.add_argument("--max-epochs", type=_max_epochs, default="auto",
+                             help="training epochs, or 'auto' (about 1000 optimizer steps; "
+                             "default)")
+            sub.add_argument("--save-model", default=None, metavar="PATH",
+                             help="also save the trained model (safetensors file)")
+
+    def top(sub):
+        sub.add_argument("--top", type=int, default=3,
+                         help="number of offending columns to list per row (default: 3)")
+
+    detect = commands.add_parser(
+        "detect", help="train on FILE and score its rows for anomalies",
+        description="Train an autoencoder on FILE and write one row per input row, in "
+        "order: row (1-based), anomaly_score (reconstruction error; about 1 for a typical "
+        "row, higher = more anomalous), label (-1 outlier, 1 inlier) and top_columns: the "
+        "columns with the largest scaled squared reconstruction errors (each divided by "
+        "that column's typical training error), with their share of the row's score.")
+    common(detect)
+    top(detect)
+    detect.add_argument("--contamination", type=_contamination, default="auto",
+                        help="share of rows to flag, in (0, 0.5], or 'auto' (Tukey's fence "
+                        "on the errors; default)")
+    detect.set_defaults(handler=cmd_detect)
+
+    score = commands.add_parser(
+        "score", help="score FILE's rows with a saved model",
+        description="Score FILE's rows with a model saved by 'detect --save-model'; same "
+        "output as detect. FILE needs the columns the model was trained on.")
+    common(score, train=False)
+    top(score)
+    score.add_argument("--model", required=True, metavar="PATH")
+    score.set_defaults(handler=cmd_score)
+
+    compress = commands.add_parser(
+        "compress", help="write the code of each row (a saved model or a new one)",
+        description="Write the autoencoder code of each row of FILE, with a saved model "
+        "(--model) or one trained on FILE (--n-components).")
+    common(compress)
+    compress.add_argument("--model", default=None, metavar="PATH")
+    compress.add_argument("--n-components", type=int, default=None, metavar="D")
+    compress.set_defaults(handler=cmd_compress)
+    return parser
+
+
+def _max_epochs(text):
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _contamination(text):
+    if text == "auto":
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+    if not 0 < value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be in (0, 0.5], got {value}")
+    return value
+
+
+def main(argv=None):
+    """Run the command line; return the exit status (0 when all went well)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CLIError as exc:
+        _say(f"sklearn-ae {args.command}: error: {exc}")
+        return exc.status
+    except KeyboardInterrupt:
+        _say(f"sklearn-ae {args.command}: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

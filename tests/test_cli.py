@@ -1,0 +1,191 @@
+"""The sklearn-ae command line, run in-process through cli.main(argv)."""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_ae import cli
+
+FAST = ["-q", "--max-epochs", "20"]
+
+
+@pytest.fixture
+def table(tmp_path):
+    rng = np.random.RandomState(0)
+    t = rng.uniform(-1.5, 1.5, size=80)
+    frame = pd.DataFrame({
+        "id": [f"r{i}" for i in range(80)],
+        "a": t, "b": 2 * t + 0.05 * rng.normal(size=80), "c": -t + 0.05 * rng.normal(size=80),
+        "d": rng.normal(size=80),
+    })
+    frame.loc[40, "b"] = -8.0  # breaks the a-b relation: the planted outlier
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def run(argv, capsys):
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return status, out, err
+
+
+def test_console_script_is_declared():
+    pyproject = tomllib.loads(
+        (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"]["sklearn-ae"] == "sklearn_ae.cli:main"
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("demo", "detect", "score", "compress"):
+        assert command in out
+
+
+def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_path, capsys):
+    path, frame = table
+    out_csv = tmp_path / "scores.csv"
+    status, _, err = run(["detect", path, "-o", out_csv, "--contamination", "0.05", *FAST],
+                         capsys)
+    assert status == 0
+    assert "ignoring non-numeric column(s) id" in err
+    scores = pd.read_csv(out_csv)
+    assert list(scores.columns) == ["row", "anomaly_score", "label", "top_columns"]
+    assert scores["row"].tolist() == list(range(1, 81))
+    assert set(scores["label"]) == {-1, 1}
+    assert (scores["label"] == -1).sum() == 4  # 5 % of 80
+    assert scores["anomaly_score"].idxmax() == 40
+    assert scores.loc[40, "top_columns"].split(" (")[0] == "b"
+
+
+def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
+    path, frame = table
+    model, first, second = tmp_path / "m.safetensors", tmp_path / "1.csv", tmp_path / "2.csv"
+    assert run(["detect", path, "-o", first, "--save-model", model,
+                "--model-type", "denoising", *FAST], capsys)[0] == 0
+    # The same columns in another order, and an extra one: matched by name.
+    frame[["d", "c", "b", "a", "id"]].assign(extra=1).to_csv(tmp_path / "new.csv", index=False)
+    status, _, err = run(["score", tmp_path / "new.csv", "--model", model, "-o", second],
+                         capsys)
+    assert status == 0 and "extra" in err
+    pd.testing.assert_frame_equal(pd.read_csv(first), pd.read_csv(second))
+
+
+def test_score_refuses_missing_columns_and_bad_models(table, tmp_path, capsys):
+    path, frame = table
+    model = tmp_path / "m.safetensors"
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+               capsys)[0] == 0
+    frame.drop(columns="c").to_csv(tmp_path / "fewer.csv", index=False)
+    status, _, err = run(["score", tmp_path / "fewer.csv", "--model", model], capsys)
+    assert status == 2 and "lacks the column(s) c" in err
+    damaged = tmp_path / "damaged.safetensors"
+    data = bytearray(model.read_bytes())
+    data[-3] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    status, _, err = run(["score", path, "--model", damaged], capsys)
+    assert status == 1 and "checksum" in err
+    status, _, err = run(["score", path, "--model", path], capsys)
+    assert status == 1 and "not a sklearn_ae model" in err
+
+
+def test_missing_values_are_refused_with_column_and_row(tmp_path, capsys):
+    path = tmp_path / "nan.csv"
+    path.write_text("a,b\n1,2\n2,4\n3,\n4,8\n5,10\n")
+    status, out, err = run(["detect", path, *FAST], capsys)
+    assert status == 2 and out == ""
+    assert "column 'b' at data row 3" in err and "--impute" in err
+    status, out, err = run(["detect", path, "--impute", "median", *FAST], capsys)
+    assert status == 0 and len(pd.read_csv(__import__("io").StringIO(out))) == 5
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("a,b\n", "no data rows"),
+        ("name,city\nx,y\nz,w\n", "no numeric columns"),
+        ("a,b\n1,2\n3,4,5,6\n", "cannot read"),
+        ("a,b\n1,inf\n2,3\n", "infinite value in column 'b'"),
+    ],
+)
+def test_bad_files_get_one_line_errors(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    status, out, err = run(["detect", path, *FAST], capsys)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_unreadable_inputs(tmp_path, capsys):
+    status, _, err = run(["detect", tmp_path / "absent.csv"], capsys)
+    assert status == 2 and "no such file" in err
+    parquet = tmp_path / "junk.parquet"
+    parquet.write_bytes(b"not parquet at all")
+    status, _, err = run(["detect", parquet], capsys)
+    assert status == 2 and ("pyarrow" in err or "cannot read" in err)
+    status, _, err = run(["detect", tmp_path], capsys)
+    assert status == 2 and "folder" in err
+
+
+def test_chosen_columns_must_exist_and_be_numeric(table, capsys):
+    path, _ = table
+    status, _, err = run(["detect", path, "--columns", "a", "id", *FAST], capsys)
+    assert status == 2 and "id are not numeric" in err
+    status, _, err = run(["detect", path, "--columns", "a", "zz", *FAST], capsys)
+    assert status == 2 and "no column(s) zz" in err
+
+
+def test_nothing_is_overwritten_without_force(table, tmp_path, capsys):
+    path, _ = table
+    out_csv = tmp_path / "scores.csv"
+    out_csv.write_text("precious")
+    status, _, err = run(["detect", path, "-o", out_csv, *FAST], capsys)
+    assert status == 2 and "--force" in err and out_csv.read_text() == "precious"
+    assert run(["detect", path, "-o", out_csv, "--force", *FAST], capsys)[0] == 0
+    assert out_csv.read_text().startswith("row,anomaly_score")
+
+
+def test_compress_with_new_and_saved_models(table, tmp_path, capsys):
+    path, _ = table
+    model, codes = tmp_path / "m.safetensors", tmp_path / "codes.csv"
+    status, _, _ = run(["compress", path, "--n-components", "2", "-o", codes,
+                        "--save-model", model, *FAST], capsys)
+    assert status == 0
+    first = pd.read_csv(codes)
+    assert list(first.columns) == ["code0", "code1"] and len(first) == 80
+    status, out, _ = run(["compress", path, "--model", model], capsys)
+    assert status == 0
+    np.testing.assert_allclose(pd.read_csv(__import__("io").StringIO(out)), first, rtol=1e-12)
+    assert run(["compress", path], capsys)[0] == 2
+    assert run(["compress", path, "--n-components", "0", *FAST], capsys)[0] == 1
+
+
+def test_bad_option_values_exit_2(table, capsys):
+    path, _ = table
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["detect", str(path), "--contamination", "0.9"])
+    assert exit_.value.code == 2
+
+
+def test_demo_prints_numbers_and_writes_figures(tmp_path, capsys):
+    status, out, _ = run(["demo", "--quick", "-q", "--out", tmp_path / "figs"], capsys)
+    assert status == 0
+    assert "PCA" in out and "IsolationForest" in out and "ROC AUC" in out
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "pip install" in out
+        return
+    names = sorted(p.name for p in (tmp_path / "figs").iterdir())
+    assert names == sorted(f"sklearn-ae-demo-{n}.png" for n in
+                           ("reconstructions", "interpolation", "loss-curve", "scores"))
+    for name in names:
+        assert (tmp_path / "figs" / name).read_bytes()[:4] == b"\x89PNG"

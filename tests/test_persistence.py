@@ -1,0 +1,170 @@
+"""save / load: one safetensors file, no pickle, refuses damaged and foreign files."""
+
+import json
+import pickle
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+from safetensors.torch import save as save_tensors
+from sklearn.datasets import load_digits
+from sklearn.exceptions import NotFittedError
+
+import sklearn_ae
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
+from sklearn_ae._persistence import _checksum
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, _ = load_digits(return_X_y=True)
+    return pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
+
+
+@pytest.fixture(scope="module")
+def saved(digits, tmp_path_factory):
+    est = AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(digits)
+    path = tmp_path_factory.mktemp("model") / "model.safetensors"
+    est.save(path)
+    return est, path
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        AutoencoderTransformer(3, max_epochs=2, scaling=None, random_state=0),
+        DenoisingAutoencoder(3, noise="salt_pepper", max_epochs=2, scaling="minmax",
+                             random_state=0),
+        ContractiveAutoencoder(3, max_epochs=2, scaling="robust", early_stopping=True,
+                               contamination=0.1, random_state=0),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_loaded_model_gives_identical_outputs(est, digits, tmp_path):
+    est.fit(digits)
+    path = est.save(tmp_path / "m.safetensors")
+    loaded = sklearn_ae.load(path)
+    assert type(loaded) is type(est)
+    assert loaded.get_params() == est.get_params()
+    np.testing.assert_array_equal(loaded.score_samples(digits), est.score_samples(digits))
+    np.testing.assert_array_equal(loaded.transform(digits), est.transform(digits))
+    np.testing.assert_array_equal(loaded.reconstruct(digits), est.reconstruct(digits))
+    np.testing.assert_array_equal(loaded.predict(digits), est.predict(digits))
+    assert loaded.offset_ == est.offset_
+    np.testing.assert_array_equal(loaded.feature_names_in_, est.feature_names_in_)
+    assert loaded.loss_curve_ == est.loss_curve_
+    # Wrong columns are still refused, and pickle still works on a loaded model.
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.score_samples(digits.rename(columns={"px0": "other"}))
+    again = pickle.loads(pickle.dumps(loaded))
+    np.testing.assert_array_equal(again.score_samples(digits), est.score_samples(digits))
+
+
+def test_every_fitted_attribute_is_saved_generically(digits, tmp_path):
+    est = AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(digits)
+    est.new_attribute_ = {"a": (1, 2.5), "b": np.arange(3, dtype=np.int16), "c": None}
+    loaded = sklearn_ae.load(est.save(tmp_path / "m.safetensors"))
+    assert loaded.new_attribute_["a"] == (1, 2.5)
+    assert loaded.new_attribute_["b"].dtype == np.int16
+    assert loaded.new_attribute_["c"] is None
+    np.testing.assert_array_equal(loaded.scaler_.scale_, est.scaler_.scale_)
+    est.bad_ = object()
+    with pytest.raises(TypeError, match="bad_"):
+        est.save(tmp_path / "bad.safetensors")
+
+
+def test_unfitted_estimator_cannot_be_saved(tmp_path):
+    with pytest.raises(NotFittedError):
+        AutoencoderTransformer().save(tmp_path / "m.safetensors")
+
+
+def test_flipped_weight_byte_fails_the_checksum(saved, tmp_path):
+    _, path = saved
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01  # inside the last tensor
+    bad = tmp_path / "tampered.safetensors"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="checksum"):
+        sklearn_ae.load(bad)
+
+
+def test_edited_json_fails_the_checksum(saved, tmp_path):
+    _, path = saved
+    data = path.read_bytes()
+    # Same length, so the header still parses: only the checksum can tell.
+    edited = data.replace(b'n_components\\": 4', b'n_components\\": 5', 1)
+    assert edited != data
+    bad = tmp_path / "edited.safetensors"
+    bad.write_bytes(edited)
+    with pytest.raises(ValueError, match="checksum"):
+        sklearn_ae.load(bad)
+
+
+@pytest.mark.parametrize("keep", [0, 5, 100, -10])
+def test_truncated_file_is_refused(saved, tmp_path, keep):
+    _, path = saved
+    data = path.read_bytes()
+    bad = tmp_path / "truncated.safetensors"
+    bad.write_bytes(data[:keep] if keep >= 0 else data[:keep])
+    with pytest.raises(ValueError, match="truncated|not a sklearn_ae model|corrupt"):
+        sklearn_ae.load(bad)
+
+
+def test_foreign_files_are_refused(tmp_path):
+    import torch
+
+    csv = tmp_path / "data.csv"
+    csv.write_text("a,b\n1,2\n" * 20)
+    with pytest.raises(ValueError, match="not a sklearn_ae model"):
+        sklearn_ae.load(csv)
+    other = tmp_path / "other.safetensors"
+    other.write_bytes(save_tensors({"w": torch.zeros(3)}, metadata={"format": "pt"}))
+    with pytest.raises(ValueError, match="not a sklearn_ae model"):
+        sklearn_ae.load(other)
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps({"x": 1}))
+    with pytest.raises(ValueError, match="not a sklearn_ae model"):
+        sklearn_ae.load(pickled)
+    with pytest.raises(OSError):
+        sklearn_ae.load(tmp_path / "missing.safetensors")
+
+
+def _forge(tmp_path, document, version="1"):
+    """A well-formed file with a correct checksum around ``document``."""
+    model_json = json.dumps(document)
+    metadata = {"format": "sklearn-ae", "format_version": version, "model": model_json,
+                "sha256": _checksum(model_json, {})}
+    path = tmp_path / "forged.safetensors"
+    path.write_bytes(save_tensors({}, metadata=metadata))
+    return path
+
+
+def test_file_cannot_name_arbitrary_classes(tmp_path):
+    path = _forge(tmp_path, {"class": "os.system", "params": {"__dict__": {}},
+                             "attributes": {}})
+    with pytest.raises(ValueError, match="unknown estimator class 'os.system'"):
+        sklearn_ae.load(path)
+    scaler = {"__estimator__": "subprocess.Popen", "params": {"__dict__": {}},
+              "attributes": {"__dict__": {}}}
+    path = _forge(tmp_path, {"class": "sklearn_ae._estimators.AutoencoderTransformer",
+                             "params": {"__dict__": {}}, "attributes": {"scaler_": scaler}})
+    with pytest.raises(ValueError, match="unknown estimator class 'subprocess.Popen'"):
+        sklearn_ae.load(path)
+
+
+def test_newer_format_version_is_refused(tmp_path):
+    path = _forge(tmp_path, {}, version="99")
+    with pytest.raises(ValueError, match="format version 99"):
+        sklearn_ae.load(path)
+
+
+def test_header_length_beyond_the_file_is_refused(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(struct.pack("<Q", 10**9) + b"{}")
+    with pytest.raises(ValueError, match="truncated"):
+        sklearn_ae.load(bad)
