@@ -273,9 +273,7 @@ class BaseAutoencoder(
         if X_valid is not None:
             self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
 
-        self.feature_error_scale_ = feature_error_scale(
-            self._map_chunks(self._squared_error_chunk, X, n_features)
-        )
+        self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
 
@@ -461,14 +459,24 @@ class BaseAutoencoder(
         (or to one value per row when ``width`` is None). Chunking bounds the
         memory of every intermediate array, whatever the number of rows.
         """
-        widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
-        chunk = max(1, _INFERENCE_ELEMENTS // widest)
         out = np.empty((len(X),) if width is None else (len(X), width), dtype=np.float64)
         with torch.inference_mode(), self.net_.autocast():
-            for start in range(0, len(X), chunk):
-                rows = slice(start, start + chunk)
+            for rows in self._chunk_slices(len(X)):
                 out[rows] = function(X[rows])
         return out
+
+    def _chunk_slices(self, n_rows):
+        widest = max(self.n_features_in_, self.n_components_, *self.hidden_layer_sizes_)
+        chunk = max(1, _INFERENCE_ELEMENTS // widest)
+        return [slice(start, start + chunk) for start in range(0, n_rows, chunk)]
+
+    def _mean_squared_error_per_feature(self, X):
+        """Column means of the scaled squared errors, without an (n, p) array."""
+        total = np.zeros(self.n_features_in_)
+        with torch.inference_mode(), self.net_.autocast():
+            for rows in self._chunk_slices(len(X)):
+                total += self._squared_error_chunk(X[rows]).sum(axis=0)
+        return total / len(X)
 
     def _unscale(self, X_model):
         return X_model if self.scaler_ is None else self.scaler_.inverse_transform(X_model)

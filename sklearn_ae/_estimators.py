@@ -310,7 +310,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         loss="mse",
         optimizer="adam",
         lr=None,
-        max_epochs=100,
+        max_epochs="auto",
         batch_size="auto",
         weight_decay=0.0,
         early_stopping=False,
@@ -318,8 +318,10 @@ class DenoisingAutoencoder(BaseAutoencoder):
         patience=10,
         tol=1e-4,
         scaling="standard",
+        clip="auto",
         contamination="auto",
         device="cpu",
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
@@ -340,8 +342,10 @@ class DenoisingAutoencoder(BaseAutoencoder):
             patience=patience,
             tol=tol,
             scaling=scaling,
+            clip=clip,
             contamination=contamination,
             device=device,
+            precision=precision,
             random_state=random_state,
             verbose=verbose,
         )
@@ -370,11 +374,12 @@ class ContractiveAutoencoder(BaseAutoencoder):
     for its reconstruction: small perturbations of an input barely move its
     code.
 
-    For a one-layer encoder (``hidden_layer_sizes=()``) with a tanh, sigmoid
-    or linear activation the penalty has the closed form
-    ``sum_j f'(a_j)^2 ||W_j||^2``; for deeper stacks or other activations it is
-    computed by autograd (``torch.func.jacrev`` with ``vmap``), which costs
-    about ``n_components`` extra backward passes per step.
+    The encoder's Jacobian is ``J = D_L W_L ... D_1 W_1`` with
+    ``D_k = diag(f'(a_k))``: for one layer the penalty is
+    ``sum_j f'(a_j)^2 ||W_j||^2``, for deeper stacks the per-row products are
+    multiplied out layer by layer. Activations without a closed-form
+    derivative fall back to autograd (``torch.func.jacrev`` with ``vmap``),
+    which costs about ``n_components`` extra backward passes per step.
 
     Parameters
     ----------
@@ -432,7 +437,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         loss="mse",
         optimizer="adam",
         lr=None,
-        max_epochs=100,
+        max_epochs="auto",
         batch_size="auto",
         weight_decay=0.0,
         early_stopping=False,
@@ -440,8 +445,10 @@ class ContractiveAutoencoder(BaseAutoencoder):
         patience=10,
         tol=1e-4,
         scaling="standard",
+        clip="auto",
         contamination="auto",
         device="cpu",
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
@@ -462,8 +469,10 @@ class ContractiveAutoencoder(BaseAutoencoder):
             patience=patience,
             tol=tol,
             scaling=scaling,
+            clip=clip,
             contamination=contamination,
             device=device,
+            precision=precision,
             random_state=random_state,
             verbose=verbose,
         )

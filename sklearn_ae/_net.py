@@ -277,9 +277,9 @@ class DenoisingNet(AutoencoderNet):
 class ContractiveNet(AutoencoderNet):
     """Adds ``contraction * mean_i ||d h(x_i) / d x_i||_F^2`` to the loss.
 
-    The Jacobian norm uses the closed form for a one-layer tanh, sigmoid or
-    linear encoder and ``torch.func`` autograd otherwise
-    (:func:`~sklearn_ae._modules.jacobian_sq_norm`). skorch's validation step
+    The Jacobian norm uses the closed form ``J = D_L W_L ... D_1 W_1`` for
+    every activation with a known derivative and ``torch.func`` autograd
+    otherwise (:func:`~sklearn_ae._modules.jacobian_sq_norm`). skorch's validation step
     runs without gradients; the penalty turns them on for its own
     computation there and returns a detached value, so ``early_stopping``
     monitors the same loss as training.

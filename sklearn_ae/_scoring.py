@@ -3,14 +3,14 @@
 import numpy as np
 
 
-def feature_error_scale(squared_errors):
+def feature_error_scale(mean_squared_errors):
     """Typical squared error of each feature on the training rows, shape (p,).
 
     The mean over rows, floored at 1e-3 of the mean over features so that a
     column the model reconstructs perfectly (a constant one, say) cannot blow
     a later row's error up by dividing by almost zero.
     """
-    scale = np.asarray(squared_errors, dtype=np.float64).mean(axis=0)
+    scale = np.asarray(mean_squared_errors, dtype=np.float64)
     floor = max(1e-3 * scale.mean(), np.finfo(np.float64).tiny)
     return np.maximum(scale, floor)
 

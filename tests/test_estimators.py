@@ -189,3 +189,12 @@ def test_denoising_on_cuda_draws_noise_on_the_device_and_pickles(digits):
     restored = pickle.loads(pickle.dumps(dae))
     assert restored.net_.noise_generator_.device.type == "cuda"
     np.testing.assert_allclose(restored.transform(X[:10]), dae.transform(X[:10]), rtol=1e-5)
+
+
+@pytest.mark.parametrize("estimator_class", [DenoisingAutoencoder, ContractiveAutoencoder])
+def test_variants_take_every_core_parameter_with_the_same_default(estimator_class):
+    # scikit-learn reads parameters from each __init__ signature, so the variants
+    # repeat the core's; this keeps the two lists from drifting apart.
+    core = AutoencoderTransformer().get_params()
+    variant = estimator_class().get_params()
+    assert {name: variant.get(name, "MISSING") for name in core} == core

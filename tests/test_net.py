@@ -7,8 +7,10 @@ from skorch.dataset import Dataset
 from torch import nn
 
 from sklearn_ae._modules import (
+    ACTIVATIONS,
     AutoencoderModule,
     has_closed_form_jacobian,
+    jacobian_sq_norm,
     jacobian_sq_norm_autograd,
     jacobian_sq_norm_closed_form,
 )
@@ -230,13 +232,33 @@ def test_closed_form_autograd_and_finite_differences_agree(activation):
                                jacobian_sq_norm_autograd(module32, x32))
 
 
-@pytest.mark.parametrize("hidden, activation", [((5,), "tanh"), ((5, 4), "gelu"), ((), "elu")])
-def test_autograd_penalty_matches_finite_differences_on_deeper_stacks(hidden, activation):
+@pytest.mark.parametrize("hidden", [(5,), (5, 4)])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_layered_closed_form_matches_autograd_and_finite_differences(hidden, activation):
     torch.manual_seed(0)
     module = AutoencoderModule(6, 3, hidden, activation=activation).double()
     x = torch.randn(5, 6, dtype=torch.float64)
+    assert has_closed_form_jacobian(module)
+    closed = jacobian_sq_norm_closed_form(module, x)
+    auto = jacobian_sq_norm_autograd(module, x)
+    torch.testing.assert_close(closed, auto, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(auto, _finite_difference_sq_norm(module, x),
+                               rtol=1e-6, atol=1e-8)
+    weight = module.encoder_layers[0].weight
+    grad_closed, = torch.autograd.grad(closed.sum(), weight)
+    grad_auto, = torch.autograd.grad(auto.sum(), weight)
+    torch.testing.assert_close(grad_closed, grad_auto, rtol=1e-8, atol=1e-10)
+
+
+def test_activations_without_closed_form_use_autograd():
+    torch.manual_seed(0)
+    module = AutoencoderModule(6, 3, (5,), activation="gelu").double()
+    module.activation = nn.GELU(approximate="tanh")
+    x = torch.randn(5, 6, dtype=torch.float64)
     assert not has_closed_form_jacobian(module)
-    torch.testing.assert_close(jacobian_sq_norm_autograd(module, x),
+    with pytest.raises(ValueError, match="closed-form"):
+        jacobian_sq_norm_closed_form(module, x)
+    torch.testing.assert_close(jacobian_sq_norm(module, x),
                                _finite_difference_sq_norm(module, x), rtol=1e-7, atol=1e-9)
 
 
