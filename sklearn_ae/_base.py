@@ -443,7 +443,12 @@ class BaseAutoencoder(
         return X_model
 
     def _tensor(self, X):
-        return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+        if not self.device_.startswith("cuda"):
+            return torch.as_tensor(X, dtype=torch.float32, device=self.device_)
+        # Page-locked host memory lets the copy to the GPU run by DMA, without
+        # a staging copy, and overlap with whatever the GPU is still doing.
+        host = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32))
+        return host.pin_memory().to(self.device_, non_blocking=True)
 
     def _model_tensor(self, X):
         return self._tensor(self._to_model_space(X))
