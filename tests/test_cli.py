@@ -189,3 +189,13 @@ def test_demo_prints_numbers_and_writes_figures(tmp_path, capsys):
                            ("reconstructions", "interpolation", "loss-curve", "scores"))
     for name in names:
         assert (tmp_path / "figs" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_python_dash_m_runs_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sklearn_ae", "--help"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0
+    assert "demo" in done.stdout and "detect" in done.stdout
