@@ -54,7 +54,7 @@ def compute(max_epochs=30, n_components=8, contraction=0.1, sigmas=SIGMAS,
         jacobian = jacobian_sq_norm(
             model.net_.module_, torch.as_tensor(Z, dtype=torch.float32)
         ).sqrt().mean().item()
-        results[name] = dict(jacobian_norm=jacobian, test_mse=-model.score(X_test),
+        results[name] = dict(jacobian_norm=jacobian, test_mse=model.reconstruction_error(X_test).mean(),
                              relative_displacement=moved)
     return results
 
