@@ -127,3 +127,32 @@ def test_fit_on_dask_array_streams_its_blocks():
 def test_estimators_without_dask_stay_numpy():
     est = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0).fit(_data())
     assert isinstance(est.transform(_data()), np.ndarray)
+
+
+# ------------------------------------------------------------ dask distributed
+
+
+def test_grid_search_on_a_dask_cluster_equals_local_search():
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster, get_task_stream
+    from joblib import parallel_backend
+    from sklearn.model_selection import GridSearchCV
+
+    X = _data(300)
+    grid = {"n_components": [1, 2, 3], "noise_level": [0.1, 0.3]}
+
+    def search():
+        estimator = DenoisingAutoencoder(max_epochs=5, random_state=0)
+        return GridSearchCV(estimator, grid, cv=3).fit(X)  # n_jobs from the backend
+
+    local = search()
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, Client(cluster) as client:
+        with parallel_backend("dask"), get_task_stream(client) as tasks:
+            remote = search()
+        workers = {task["worker"] for task in tasks.data}
+    assert len(workers) == 2  # the fits ran on both worker processes
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+    assert remote.best_params_ == local.best_params_
