@@ -156,3 +156,51 @@ def test_grid_search_on_a_dask_cluster_equals_local_search():
     for key in ("mean_test_score", "split0_test_score", "split2_test_score", "rank_test_score"):
         np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
     assert remote.best_params_ == local.best_params_
+
+
+# ------------------------------------------------------- data-parallel training
+
+
+def _data_parallel_worker(rank, world_size, port, X, out):
+    import os
+
+    import torch.distributed as dist
+
+    from sklearn_ae import fit_data_parallel
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    try:
+        shard = X[rank::world_size]
+        estimator = AutoencoderTransformer(
+            n_components=2, scaling=None, batch_size=len(shard), max_epochs=30,
+            lr=1e-2, random_state=0,
+        )
+        fit_data_parallel(estimator, shard)
+        out[rank] = {k: v.clone() for k, v in estimator.net_.module_.state_dict().items()}
+        out[f"loss{rank}"] = estimator.loss_curve_
+    finally:
+        dist.destroy_process_group()
+
+
+def test_data_parallel_training_on_two_gloo_processes_equals_full_batch():
+    import socket
+
+    import torch.multiprocessing as mp
+
+    X = _data(200).astype(np.float32)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with mp.Manager() as manager:
+        out = manager.dict()
+        mp.spawn(_data_parallel_worker, args=(2, port, X, out), nprocs=2, join=True)
+        out = dict(out)
+    single = AutoencoderTransformer(
+        n_components=2, scaling=None, batch_size=len(X), max_epochs=30, lr=1e-2, random_state=0
+    ).fit(X)
+    for rank in (0, 1):
+        for name, value in single.net_.module_.state_dict().items():
+            np.testing.assert_allclose(out[rank][name].numpy(), value.numpy(), atol=1e-5)
+        np.testing.assert_allclose(out[f"loss{rank}"], single.loss_curve_, rtol=1e-5)
