@@ -1,5 +1,6 @@
 """scikit-learn compatible autoencoders on PyTorch and skorch."""
 
+from ._distributed import fit_data_parallel
 from ._estimators import (
     AutoencoderTransformer,
     ContractiveAutoencoder,
@@ -14,6 +15,7 @@ __all__ = [
     "ContractiveAutoencoder",
     "DenoisingAutoencoder",
     "TrainingDivergedError",
+    "fit_data_parallel",
     "load",
     "outlier_scorer",
 ]

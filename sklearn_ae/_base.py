@@ -1,6 +1,7 @@
 """The scikit-learn side shared by every autoencoder: validation, fit, transform, scores."""
 
 import math
+import uuid
 import warnings
 from numbers import Integral, Real
 
@@ -221,6 +222,8 @@ class BaseAutoencoder(
         self : object
             The fitted estimator.
         """
+        if _is_dask_collection(X):
+            return self._fit_dask(X)
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
@@ -235,6 +238,7 @@ class BaseAutoencoder(
         self.device_ = resolve_device(self.device)
 
         self.mean_ = X.mean(axis=0)  # first guess for hidden entries in score
+        self.n_samples_seen_ = n_samples
         self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
         if self.scaler_ is not None:
             self.scaler_.fit(X)
@@ -275,6 +279,120 @@ class BaseAutoencoder(
 
         self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on one chunk of rows: one epoch (pass) over ``X`` per call.
+
+        For data that does not fit in memory, or that arrives over time. The
+        first call (on an unfitted estimator) validates ``X``, sets
+        ``n_features_in_`` and ``feature_names_in_``, fits the scaler **on
+        that first chunk only** and builds the network; the scaler then stays
+        fixed, so that the space the network sees does not move under it
+        (make the first chunk representative: shuffle the rows of the file).
+        Every call then runs one epoch of mini-batches over ``X``, as
+        :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does; the
+        optimizer state (Adam's moments, SGD's momentum) and the random
+        generators carry over from call to call. ``max_epochs`` and
+        ``early_stopping`` are not used (call ``partial_fit`` again for
+        another pass). After :meth:`fit`, ``partial_fit`` continues training
+        the fitted network.
+
+        After each call ``mean_`` is the running mean of all rows seen,
+        ``n_samples_seen_`` their number, and ``feature_error_scale_`` and
+        ``offset_`` are recomputed from this chunk with the updated network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            One chunk of training rows.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        first_call = not hasattr(self, "net_")
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first_call)
+        if first_call:
+            self._start_streaming(X)
+        X_model = self._to_model_space(X)
+        self._check_loss_domain(X_model)
+        X_fit = X_model if self.clip_ is None else np.clip(X_model, -self.clip_, self.clip_)
+        self.net_.partial_fit(self._tensor(X_fit), epochs=1)
+        self.net_.module_.train(False)
+        if self.net_.interrupted_:
+            raise KeyboardInterrupt("partial_fit was interrupted during its epoch")
+
+        n_seen = self.n_samples_seen_
+        self.n_samples_seen_ = n_seen + len(X)
+        self.mean_ = self.mean_ + (X.sum(axis=0) - len(X) * self.mean_) / self.n_samples_seen_
+        self.n_iter_ = len(self.net_.history)
+        self.loss_curve_ = [float(v) for v in self.net_.history[:, "train_loss"]]
+        self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
+        self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
+        return self
+
+    def _start_streaming(self, X):
+        """First call of :meth:`partial_fit`: what ``fit`` sets up before training."""
+        self._check_params()
+        n_samples, n_features = X.shape
+        self.n_components_ = (
+            default_n_components(n_features)
+            if self.n_components is None
+            else self.n_components
+        )
+        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
+        self.device_ = resolve_device(self.device)
+        self.mean_ = np.zeros(n_features)
+        self.n_samples_seen_ = 0
+        self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
+        if self.scaler_ is not None:
+            self.scaler_.fit(X)
+        self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
+        rng = check_random_state(self.random_state)
+        init_seed, shuffle_seed, _ = rng.randint(np.iinfo(np.int32).max, size=3)
+        variant_seed = int(rng.randint(np.iinfo(np.int32).max))
+        self.net_ = self._build_net(n_samples, shuffle_seed, variant_seed, early_stopping=False)
+        devices = [torch.device(self.device_)] if self.device_ != "cpu" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(init_seed))
+            self.net_.initialize()
+
+    def _fit_dask(self, X):
+        """``fit`` on a dask array or DataFrame: ``partial_fit`` block by block.
+
+        Each epoch streams the row blocks once, in order, computing one block
+        at a time; the scaler is fitted on the first block. ``max_epochs="auto"``
+        gives the same budget of about 1000 optimizer steps as in memory.
+        """
+        X = _dask_rows(X)
+        self._forget_fit()
+        blocks = X.to_delayed()  # one delayed block per row chunk or partition
+        blocks = list(blocks) if hasattr(X, "map_partitions") else list(blocks[:, 0])
+        losses, sizes = [], []
+        while True:
+            for block in blocks:
+                chunk = block.compute()
+                self.partial_fit(chunk)
+                losses.append(self.loss_curve_[-1])
+                sizes.append(len(chunk))
+            if self.max_epochs != "auto":
+                max_epochs = self.max_epochs
+            else:
+                batch_size = self.net_.batch_size
+                n_rows = sum(sizes[: len(blocks)])
+                max_epochs = default_max_epochs(n_rows, batch_size if batch_size > 0 else n_rows)
+            if len(losses) >= max_epochs * len(blocks):
+                break
+        # One entry per epoch, not per block: the row-weighted mean of the block losses.
+        losses = np.reshape(losses, (-1, len(blocks)))
+        sizes = np.reshape(sizes, (-1, len(blocks)))
+        self.loss_curve_ = [float(v) for v in (losses * sizes).sum(axis=1) / sizes.sum(axis=1)]
+        self.n_iter_ = len(self.loss_curve_)
         return self
 
     def _forget_fit(self):
@@ -359,7 +477,8 @@ class BaseAutoencoder(
         """
         return {}
 
-    def _build_net(self, n_train, shuffle_seed, variant_seed):
+    def _build_net(self, n_train, shuffle_seed, variant_seed, early_stopping=None):
+        early_stopping = self.early_stopping if early_stopping is None else early_stopping
         optimizer, default_lr, optimizer_args = OPTIMIZERS[self.optimizer]
         lr = default_lr if self.lr is None else self.lr
         if self.optimizer == "lbfgs":
@@ -374,7 +493,7 @@ class BaseAutoencoder(
             max_epochs = _AUTO_LBFGS_EPOCHS
         else:
             max_epochs = default_max_epochs(n_train, batch_size)
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        monitor = "valid_loss" if early_stopping else "train_loss"
         shuffler = torch.Generator().manual_seed(int(shuffle_seed))
         callbacks = [
             ("divergence_guard", DivergenceGuard(lr)),
@@ -386,7 +505,7 @@ class BaseAutoencoder(
                     patience=self.patience,
                     threshold=self.tol,
                     threshold_mode="rel",
-                    load_best=self.early_stopping,
+                    load_best=early_stopping,
                     sink=print if self.verbose else _quiet,
                 ),
             ),
@@ -452,6 +571,34 @@ class BaseAutoencoder(
 
     def _model_tensor(self, X):
         return self._tensor(self._to_model_space(X))
+
+    def _lazy(self, method, X, width=None, dtype=np.float64):
+        """``method`` mapped lazily over the row blocks of a dask collection.
+
+        A dask array gives a dask array (``map_blocks``), a dask DataFrame a
+        dask DataFrame (``width`` columns) or Series (``map_partitions``). Each
+        block is validated by ``method`` itself when it is computed.
+        """
+        check_is_fitted(self)
+        X = _dask_rows(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        method = _BlockFunction(method)
+        if hasattr(X, "map_partitions"):  # a dask DataFrame: keep index and names
+            if width is None:
+                meta = pd.Series(np.empty(0, dtype=dtype))
+                return X.map_partitions(_partition_series, method, meta=meta)
+            columns = self.get_feature_names_out() if width == self.n_components_ else X.columns
+            meta = pd.DataFrame(np.empty((0, width)), columns=columns)
+            return X.map_partitions(_partition_frame, method, columns, meta=meta)
+        if width is None:
+            return X.map_blocks(method, drop_axis=1, dtype=dtype, meta=np.empty(0, dtype))
+        return X.map_blocks(
+            method, chunks=(X.chunks[0], (width,)), dtype=dtype, meta=np.empty((0, 0), dtype)
+        )
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -527,6 +674,8 @@ class BaseAutoencoder(
         H : ndarray of shape (n_samples, n_components_)
             The code of each row, float64.
         """
+        if _is_dask_collection(X):
+            return self._lazy(self.transform, X, self.n_components_)
         return self._map_chunks(self._encode_chunk, self._validate_X(X), self.n_components_)
 
     def inverse_transform(self, X):
@@ -563,6 +712,8 @@ class BaseAutoencoder(
         X_hat : ndarray of shape (n_samples, n_features_in_)
             The reconstruction in the units of ``X``.
         """
+        if _is_dask_collection(X):
+            return self._lazy(self.reconstruct, X, self.n_features_in_)
         return self._map_chunks(self._reconstruct_chunk, self._validate_X(X), self.n_features_in_)
 
     def reconstruction_error(self, X, per_feature=False):
@@ -615,6 +766,8 @@ class BaseAutoencoder(
         -------
         scores : ndarray of shape (n_samples,)
         """
+        if _is_dask_collection(X):
+            return self._lazy(self.score_samples, X)
         return self._score_samples(self._validate_X(X))
 
     def decision_function(self, X):
@@ -628,6 +781,8 @@ class BaseAutoencoder(
         -------
         decision : ndarray of shape (n_samples,)
         """
+        if _is_dask_collection(X):
+            return self._lazy(self.decision_function, X)
         return self.score_samples(X) - self.offset_
 
     def predict(self, X):
@@ -641,6 +796,8 @@ class BaseAutoencoder(
         -------
         labels : ndarray of shape (n_samples,), dtype int
         """
+        if _is_dask_collection(X):
+            return self._lazy(self.predict, X, dtype=int)
         decision = self._score_samples(self._validate_X(X)) - self.offset_
         labels = np.ones(len(decision), dtype=int)
         labels[decision < 0] = -1
@@ -717,6 +874,47 @@ class BaseAutoencoder(
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _is_dask_collection(X):
+    """Whether ``X`` is a dask array or DataFrame, without importing dask."""
+    return type(X).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(X, "dask")
+
+
+def _dask_rows(X):
+    """A dask DataFrame as is, or a 2-D dask array chunked by rows only."""
+    if hasattr(X, "map_partitions"):
+        return X
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D dask array, got {X.ndim} dimensions.")
+    return X.rechunk({1: -1})
+
+
+class _BlockFunction:
+    """A bound method for dask graphs, with a token of its own.
+
+    dask names each task after a hash of its function; a fitted estimator has
+    no deterministic hash (its torch module does not pickle bit for bit), so
+    every lazy call gets a fresh random token instead.
+    """
+
+    def __init__(self, method):
+        self.method = method
+        self.token = uuid.uuid4().hex
+
+    def __call__(self, X):
+        return self.method(X)
+
+    def __dask_tokenize__(self):
+        return self.token
+
+
+def _partition_series(frame, method):
+    return pd.Series(method(frame), index=frame.index)
+
+
+def _partition_frame(frame, method, columns):
+    return pd.DataFrame(method(frame), index=frame.index, columns=columns)
 
 
 def _numpy(tensor):

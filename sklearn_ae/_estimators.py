@@ -145,7 +145,11 @@ _COMMON_ATTRIBUTES = """
         The device used.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (with :meth:`partial_fit`, one per call).
+
+    n_samples_seen_ : int
+        Number of training rows seen, over all epochs of :meth:`partial_fit`
+        (the rows of ``X`` after :meth:`fit`).
 
     loss_curve_ : list of float
         Training loss per epoch.

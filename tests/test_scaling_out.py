@@ -1,0 +1,208 @@
+"""Scaling out: partial_fit streaming, dask inputs, a search on a dask cluster."""
+
+import numpy as np
+import pytest
+
+from sklearn_ae import AutoencoderTransformer, DenoisingAutoencoder, load
+
+
+def _data(n=400, p=6, seed=0):
+    rng = np.random.RandomState(seed)
+    latent = rng.randn(n, 2)
+    return latent @ rng.randn(2, p) + 0.1 * rng.randn(n, p)
+
+
+# ------------------------------------------------------------------ partial_fit
+
+
+def test_partial_fit_trains_on_two_chunks_and_keeps_optimizer_state():
+    X = _data()
+    est = AutoencoderTransformer(n_components=2, batch_size=50, lr=1e-2, random_state=0)
+    est.partial_fit(X[:200])
+    steps = {k: float(v["step"]) for k, v in est.net_.optimizer_.state_dict()["state"].items()}
+    assert set(steps.values()) == {4.0}  # 200 rows / 50: one epoch
+    error_one = est.reconstruction_error(X).mean()
+    est.partial_fit(X[200:])
+    steps = {k: float(v["step"]) for k, v in est.net_.optimizer_.state_dict()["state"].items()}
+    assert set(steps.values()) == {8.0}  # Adam's step count carried over, not reset
+    for _ in range(20):
+        est.partial_fit(X[:200]).partial_fit(X[200:])
+    assert est.reconstruction_error(X).mean() < 0.5 * error_one
+    assert est.n_iter_ == 42 and len(est.loss_curve_) == 42
+    assert est.n_samples_seen_ == 42 * 200
+    np.testing.assert_allclose(est.mean_, X.mean(axis=0))
+    # The scaler is fitted on the first chunk and then fixed.
+    np.testing.assert_allclose(est.scaler_.mean_, X[:200].mean(axis=0))
+
+
+def test_partial_fit_is_reproducible_and_checks_width():
+    X = _data()
+    runs = [
+        DenoisingAutoencoder(n_components=2, random_state=3).partial_fit(X[:200]).partial_fit(X[200:])
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(runs[0].score_samples(X), runs[1].score_samples(X))
+    with pytest.raises(ValueError, match="features"):
+        runs[0].partial_fit(X[:, :-1])
+
+
+def test_partial_fit_after_fit_continues_and_saves(tmp_path):
+    X = _data()
+    est = AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(X)
+    scaler_mean = est.scaler_.mean_.copy()
+    est.partial_fit(X[:100])
+    assert est.n_iter_ == 4 and est.n_samples_seen_ == 500
+    np.testing.assert_array_equal(est.scaler_.mean_, scaler_mean)
+    loaded = load(est.save(tmp_path / "model.safetensors"))
+    assert loaded.n_samples_seen_ == 500
+    np.testing.assert_array_equal(loaded.score_samples(X), est.score_samples(X))
+    loaded.partial_fit(X[100:200])  # resumes, with a fresh optimizer state
+    assert loaded.n_iter_ == 1 and loaded.n_samples_seen_ == 600
+
+
+def test_partial_fit_with_sklearn_incremental_pattern():
+    from sklearn.utils import gen_batches
+
+    X = _data(600)
+    est = AutoencoderTransformer(n_components=2, random_state=0)
+    for batch in gen_batches(len(X), 150):
+        est.partial_fit(X[batch])
+    assert est.n_iter_ == 4
+    assert est.predict(X).shape == (600,)
+
+
+# ------------------------------------------------------------------------- dask
+
+
+def test_dask_array_inputs_give_lazy_equal_outputs():
+    da = pytest.importorskip("dask.array")
+    X = _data()
+    est = AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(X)
+    X_lazy = da.from_array(X, chunks=(64, 3))
+    for method, shape in [
+        ("transform", (400, 2)),
+        ("reconstruct", (400, 6)),
+        ("score_samples", (400,)),
+        ("decision_function", (400,)),
+        ("predict", (400,)),
+    ]:
+        lazy = getattr(est, method)(X_lazy)
+        assert isinstance(lazy, da.Array), method
+        assert lazy.shape == shape
+        np.testing.assert_array_equal(lazy.compute(), getattr(est, method)(X))
+    assert est.predict(X_lazy).dtype == est.predict(X).dtype
+    with pytest.raises(ValueError, match="features"):
+        est.transform(X_lazy[:, :4])
+
+
+def test_dask_dataframe_inputs_keep_index_and_names():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X = pd.DataFrame(_data(), columns=list("abcdef"))
+    est = AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(X)
+    lazy_X = dd.from_pandas(X, npartitions=3)
+    codes = est.transform(lazy_X).compute()
+    assert list(codes.columns) == list(est.get_feature_names_out())
+    np.testing.assert_array_equal(codes.to_numpy(), est.transform(X))
+    scores = est.score_samples(lazy_X).compute()
+    assert scores.index.equals(X.index)
+    np.testing.assert_array_equal(scores.to_numpy(), est.score_samples(X))
+
+
+def test_fit_on_dask_array_streams_its_blocks():
+    da = pytest.importorskip("dask.array")
+    X = _data()
+    streamed = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0)
+    streamed.fit(da.from_array(X, chunks=(100, 6)))
+    by_hand = AutoencoderTransformer(n_components=2, random_state=0)
+    for _ in range(2):
+        for start in range(0, 400, 100):
+            by_hand.partial_fit(X[start : start + 100])
+    np.testing.assert_array_equal(streamed.score_samples(X), by_hand.score_samples(X))
+    assert streamed.n_iter_ == 2 and len(streamed.loss_curve_) == 2
+    np.testing.assert_allclose(streamed.mean_, X.mean(axis=0))
+    # Refitting forgets the stream.
+    streamed.fit(da.from_array(X, chunks=(200, 6)))
+    assert streamed.n_samples_seen_ == 800
+
+
+def test_estimators_without_dask_stay_numpy():
+    est = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0).fit(_data())
+    assert isinstance(est.transform(_data()), np.ndarray)
+
+
+# ------------------------------------------------------------ dask distributed
+
+
+def test_grid_search_on_a_dask_cluster_equals_local_search():
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster, get_task_stream
+    from joblib import parallel_backend
+    from sklearn.model_selection import GridSearchCV
+
+    X = _data(300)
+    grid = {"n_components": [1, 2, 3], "noise_level": [0.1, 0.3]}
+
+    def search():
+        estimator = DenoisingAutoencoder(max_epochs=5, random_state=0)
+        return GridSearchCV(estimator, grid, cv=3).fit(X)  # n_jobs from the backend
+
+    local = search()
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, Client(cluster) as client:
+        with parallel_backend("dask"), get_task_stream(client) as tasks:
+            remote = search()
+        workers = {task["worker"] for task in tasks.data}
+    assert len(workers) == 2  # the fits ran on both worker processes
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(remote.cv_results_[key], local.cv_results_[key])
+    assert remote.best_params_ == local.best_params_
+
+
+# ------------------------------------------------------- data-parallel training
+
+
+def _data_parallel_worker(rank, world_size, port, X, out):
+    import os
+
+    import torch.distributed as dist
+
+    from sklearn_ae import fit_data_parallel
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=world_size)
+    try:
+        shard = X[rank::world_size]
+        estimator = AutoencoderTransformer(
+            n_components=2, scaling=None, batch_size=len(shard), max_epochs=30,
+            lr=1e-2, random_state=0,
+        )
+        fit_data_parallel(estimator, shard)
+        out[rank] = {k: v.clone() for k, v in estimator.net_.module_.state_dict().items()}
+        out[f"loss{rank}"] = estimator.loss_curve_
+    finally:
+        dist.destroy_process_group()
+
+
+def test_data_parallel_training_on_two_gloo_processes_equals_full_batch():
+    import socket
+
+    import torch.multiprocessing as mp
+
+    X = _data(200).astype(np.float32)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with mp.Manager() as manager:
+        out = manager.dict()
+        mp.spawn(_data_parallel_worker, args=(2, port, X, out), nprocs=2, join=True)
+        out = dict(out)
+    single = AutoencoderTransformer(
+        n_components=2, scaling=None, batch_size=len(X), max_epochs=30, lr=1e-2, random_state=0
+    ).fit(X)
+    for rank in (0, 1):
+        for name, value in single.net_.module_.state_dict().items():
+            np.testing.assert_allclose(out[rank][name].numpy(), value.numpy(), atol=1e-5)
+        np.testing.assert_allclose(out[f"loss{rank}"], single.loss_curve_, rtol=1e-5)
