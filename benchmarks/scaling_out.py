@@ -1,7 +1,7 @@
 """Scaling out: partial_fit streaming vs in-memory fit; a grid search on dask vs local.
 
 Run:  OMP_NUM_THREADS=1 python benchmarks/scaling_out.py
-Needs the dask extra (pip install -e ".[dask]"). Results: benchmarks/scaling_out.md.
+Needs the dask extra (pip install -e ".[dask]"). Results: benchmarks/RESULTS.md, section "Scaling out".
 """
 
 import os
