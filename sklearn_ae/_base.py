@@ -227,29 +227,12 @@ class BaseAutoencoder(
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
-        self._check_params()
         n_samples, n_features = X.shape
-        self.n_components_ = (
-            default_n_components(n_features)
-            if self.n_components is None
-            else self.n_components
-        )
-        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
-        self.device_ = resolve_device(self.device)
-
+        init_seed, shuffle_seed, split_seed, variant_seed = self._set_up(X)
         self.mean_ = X.mean(axis=0)  # first guess for hidden entries in score
         self.n_samples_seen_ = n_samples
-        self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
-        if self.scaler_ is not None:
-            self.scaler_.fit(X)
         X_model = self._to_model_space(X)
         self._check_loss_domain(X_model)
-
-        rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        # Drawn after the others, so that adding it changed no earlier seed.
-        variant_seed = int(rng.randint(np.iinfo(np.int32).max))
-        self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
         X_fit = X_model if self.clip_ is None else np.clip(X_model, -self.clip_, self.clip_)
         X_train, X_valid = self._split_validation(X_fit, split_seed)
 
@@ -336,10 +319,14 @@ class BaseAutoencoder(
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
         return self
 
-    def _start_streaming(self, X):
-        """First call of :meth:`partial_fit`: what ``fit`` sets up before training."""
+    def _set_up(self, X):
+        """Sizes, device, scaler and clip from validated ``X``; return the seeds.
+
+        The seeds of initialisation, batch order, validation split and the
+        variant's own randomness, all drawn from ``random_state``.
+        """
         self._check_params()
-        n_samples, n_features = X.shape
+        n_features = X.shape[1]
         self.n_components_ = (
             default_n_components(n_features)
             if self.n_components is None
@@ -347,15 +334,22 @@ class BaseAutoencoder(
         )
         self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
         self.device_ = resolve_device(self.device)
-        self.mean_ = np.zeros(n_features)
-        self.n_samples_seen_ = 0
         self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
         if self.scaler_ is not None:
             self.scaler_.fit(X)
         self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
         rng = check_random_state(self.random_state)
-        init_seed, shuffle_seed, _ = rng.randint(np.iinfo(np.int32).max, size=3)
+        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        # Drawn after the others, so that adding it changed no earlier seed.
         variant_seed = int(rng.randint(np.iinfo(np.int32).max))
+        return init_seed, shuffle_seed, split_seed, variant_seed
+
+    def _start_streaming(self, X):
+        """First call of :meth:`partial_fit`: what ``fit`` sets up before training."""
+        n_samples, n_features = X.shape
+        init_seed, shuffle_seed, _, variant_seed = self._set_up(X)
+        self.mean_ = np.zeros(n_features)
+        self.n_samples_seen_ = 0
         self.net_ = self._build_net(n_samples, shuffle_seed, variant_seed, early_stopping=False)
         devices = [torch.device(self.device_)] if self.device_ != "cpu" else []
         with torch.random.fork_rng(devices=devices):
