@@ -83,17 +83,12 @@ def fit_data_parallel(estimator, X_shard):
             "fit_data_parallel does not support early_stopping=True (each rank "
             "would hold out a different validation set)."
         )
-    build_net = estimator._build_net
-
-    def build_data_parallel_net(*args, **kwargs):
-        net = build_net(*args, **kwargs)
-        # First among our callbacks: the losses are averaged before the
-        # divergence guard and early stopping read them.
-        net.set_params(callbacks=[("all_reduce_gradients", AllReduceGradients())] + net.callbacks)
-        return net
-
-    estimator._build_net = build_data_parallel_net
+    # First among the callbacks: the losses are averaged before the divergence
+    # guard and early stopping read them.
+    user_callbacks = estimator.callbacks
+    all_reduce = ("all_reduce_gradients", AllReduceGradients())
+    estimator.set_params(callbacks=[all_reduce, *(user_callbacks or [])])
     try:
         return estimator.fit(X_shard)
     finally:
-        del estimator._build_net
+        estimator.set_params(callbacks=user_callbacks)

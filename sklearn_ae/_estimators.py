@@ -97,10 +97,12 @@ _COMMON_PARAMETERS = """
         with ``"auto"``, Tukey's fence: rows whose reconstruction error exceeds
         ``Q3 + 1.5 IQR`` of the training rows' errors are outliers.
 
-    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+    device : {"cpu", "cuda", "cuda:N", "mps", "auto"} or torch.device, \
+default="cpu"
         Torch device for training and inference. ``"auto"`` picks CUDA when it
         is available. The default is the CPU so that results are the same on
-        every machine.
+        every machine. Other names are refused when ``fit`` validates the
+        parameters; a device torch cannot find here is refused by ``fit``.
 
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` runs forward passes under :func:`torch.autocast` with
@@ -108,13 +110,21 @@ _COMMON_PARAMETERS = """
         float32). It pays on GPUs with bfloat16 tensor cores; on most CPUs it
         is slower than float32.
 
+    callbacks : list of (str, skorch.callbacks.Callback) or None, default=None
+        Extra skorch callbacks, run before the estimator's own (divergence
+        guard, last-epoch keeper, early stopping, progress bar), so that they
+        can change the recorded losses those read. An estimator with
+        callbacks cannot be saved by :func:`sklearn_ae.save`.
+
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order and the validation split.
         The same integer gives bit-identical results on the CPU; torch's and
         numpy's global random states are left as they were.
 
     verbose : int, default=0
-        0 is silent; 1 prints skorch's table of losses per epoch.
+        0 is silent; 1 or more shows a tqdm progress bar per fit (on standard
+        error) with the epochs and the last training and validation losses,
+        and early stopping's messages.
 """
 
 _COMMON_ATTRIBUTES = """
@@ -143,6 +153,16 @@ _COMMON_ATTRIBUTES = """
 
     device_ : str
         The device used.
+
+    lr_ : float
+        The learning rate used (``lr``, or the optimizer's default).
+
+    batch_size_ : int
+        Rows per optimizer step (``batch_size`` resolved against the training
+        rows); -1 for L-BFGS, which steps on the whole training set.
+
+    max_epochs_ : int
+        The epoch budget of :meth:`fit` (``max_epochs`` resolved).
 
     n_iter_ : int
         Number of epochs run (with :meth:`partial_fit`, one per call).
@@ -326,6 +346,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         contamination="auto",
         device="cpu",
         precision="float32",
+        callbacks=None,
         random_state=None,
         verbose=0,
     ):
@@ -350,6 +371,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
             contamination=contamination,
             device=device,
             precision=precision,
+            callbacks=callbacks,
             random_state=random_state,
             verbose=verbose,
         )
@@ -381,9 +403,8 @@ class ContractiveAutoencoder(BaseAutoencoder):
     The encoder's Jacobian is ``J = D_L W_L ... D_1 W_1`` with
     ``D_k = diag(f'(a_k))``: for one layer the penalty is
     ``sum_j f'(a_j)^2 ||W_j||^2``, for deeper stacks the per-row products are
-    multiplied out layer by layer. Activations without a closed-form
-    derivative fall back to autograd (``torch.func.jacrev`` with ``vmap``),
-    which costs about ``n_components`` extra backward passes per step.
+    multiplied out layer by layer, in one forward pass: no Jacobian of a
+    Jacobian and no per-unit backward passes.
 
     Parameters
     ----------
@@ -453,6 +474,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         contamination="auto",
         device="cpu",
         precision="float32",
+        callbacks=None,
         random_state=None,
         verbose=0,
     ):
@@ -477,6 +499,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
             contamination=contamination,
             device=device,
             precision=precision,
+            callbacks=callbacks,
             random_state=random_state,
             verbose=verbose,
         )

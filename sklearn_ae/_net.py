@@ -161,6 +161,16 @@ class AutoencoderNet(NeuralNet):
             y_pred = super().infer(x, **fit_params)
         return y_pred.float()
 
+    def random_generators(self):
+        """The generators whose states training consumes, by name.
+
+        Returns
+        -------
+        generators : dict of str to torch.Generator
+            ``"shuffle"``: the order of the training rows.
+        """
+        return {"shuffle": self.iterator_train__generator}
+
     def corrupt(self, X):
         """Return the network input for the clean training batch ``X``."""
         return X
@@ -224,6 +234,16 @@ class DenoisingNet(AutoencoderNet):
         )
         return self
 
+    def random_generators(self):
+        """The generators whose states training consumes, by name.
+
+        Returns
+        -------
+        generators : dict of str to torch.Generator
+            ``"shuffle"`` (row order) and ``"noise"`` (corruption).
+        """
+        return {**super().random_generators(), "noise": self.noise_generator_}
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # Salt and pepper take the extreme values of each training column.
         X_tensor = to_tensor(getattr(X, "X", X), device=self.device)
@@ -277,9 +297,8 @@ class DenoisingNet(AutoencoderNet):
 class ContractiveNet(AutoencoderNet):
     """Adds ``contraction * mean_i ||d h(x_i) / d x_i||_F^2`` to the loss.
 
-    The Jacobian norm uses the closed form ``J = D_L W_L ... D_1 W_1`` for
-    every activation with a known derivative and ``torch.func`` autograd
-    otherwise (:func:`~sklearn_ae._modules.jacobian_sq_norm`). skorch's validation step
+    The Jacobian norm uses the closed form ``J = D_L W_L ... D_1 W_1``
+    (:func:`~sklearn_ae._modules.jacobian_sq_norm`). skorch's validation step
     runs without gradients; the penalty turns them on for its own
     computation there and returns a detached value, so ``early_stopping``
     monitors the same loss as training.

@@ -1,18 +1,23 @@
 """Save and load fitted estimators without pickle: one safetensors file.
 
-Format (``format_version`` 1)
+Format (``format_version`` 2)
 -----------------------------
-A single `safetensors <https://huggingface.co/docs/safetensors>`_ file:
+A single `safetensors <https://huggingface.co/docs/safetensors>`_ file holding
+what :meth:`~sklearn_ae.AutoencoderTransformer.export_state` returns:
 
-- the tensors are the module's ``state_dict()`` (the network weights);
+- the tensors are the network weights, the optimizer's state and the random
+  generators' states, named by their place in the state
+  (``state.module.encoder_layers.0.weight``, ``state.optimizer.state.0.exp_avg``,
+  ``state.generators.shuffle``);
 - the header's metadata (strings only) holds
 
   - ``"format"``: ``"sklearn-ae"``, so that a foreign file is recognised;
-  - ``"format_version"``: ``"1"``;
+  - ``"format_version"``: ``"2"``;
   - ``"model"``: a JSON document with the estimator's class name, its
     ``get_params()``, every fitted attribute (public names ending in ``_``,
     except the skorch net ``net_``, which is rebuilt), the scaler's class,
-    parameters and fitted attributes, and the library version;
+    parameters and fitted attributes, the net's training history and the
+    rest of the optimizer's state, and the library version;
   - ``"sha256"``: a checksum of the JSON document and of every tensor's
     name, dtype, shape and bytes.
 
@@ -35,9 +40,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ._state import fitted_attributes
+
 FORMAT = "sklearn-ae"
-FORMAT_VERSION = 1
-_SKIPPED_ATTRIBUTES = {"net_"}  # rebuilt from the parameters and the weights
+FORMAT_VERSION = 2
 
 
 def _estimator_classes():
@@ -58,15 +64,6 @@ def _estimator_classes():
         StandardScaler,
     ]
     return {f"{cls.__module__}.{cls.__qualname__}": cls for cls in classes}
-
-
-def fitted_attributes(obj):
-    """The fitted state of ``obj``: public attributes whose names end in ``_``."""
-    return {
-        name: value
-        for name, value in vars(obj).items()
-        if name.endswith("_") and not name.startswith("_") and name not in _SKIPPED_ATTRIBUTES
-    }
 
 
 # ------------------------------------------------------------------ encoding
@@ -181,19 +178,17 @@ def save(estimator, path):
     name = f"{cls.__module__}.{cls.__qualname__}"
     if name not in _estimator_classes():
         raise TypeError(f"cannot save a {name}: only sklearn_ae's estimators are supported")
+    description, tensors = estimator.export_state()
     document = {
         "class": name,
         "library_version": __version__,
-        "params": _encode(estimator.get_params(deep=False), "the parameters"),
+        "params": _encode(description["params"], "the parameters"),
         "attributes": {
-            attr: _encode(value, attr) for attr, value in fitted_attributes(estimator).items()
+            attr: _encode(value, attr) for attr, value in description["attributes"].items()
         },
+        "net": _encode(description["net"], "the training state"),
     }
     model_json = json.dumps(document, sort_keys=True, allow_nan=False)
-    tensors = {
-        key: value.detach().to("cpu", copy=True).contiguous()
-        for key, value in estimator.net_.module_.state_dict().items()
-    }
     metadata = {
         "format": FORMAT,
         "format_version": str(FORMAT_VERSION),
@@ -279,6 +274,12 @@ def load(path, *, device=None):
             f"{path} has format version {version}; this sklearn_ae reads up to "
             f"{FORMAT_VERSION}: upgrade sklearn_ae"
         )
+    if version < FORMAT_VERSION:
+        raise ValueError(
+            f"{path} has format version {version}, written by sklearn_ae 0.1, which did "
+            "not save the training state (optimizer, history, batch size); this "
+            f"sklearn_ae reads format {FORMAT_VERSION}. Refit the model and save it again."
+        )
     try:
         tensors = load_tensors(data)
     except SafetensorError as exc:
@@ -291,15 +292,17 @@ def load(path, *, device=None):
     try:
         document = json.loads(model_json)
         cls = _estimator_classes().get(document["class"])
-        if cls is None or not hasattr(cls, "_build_net"):
+        if cls is None or not hasattr(cls, "from_state"):
             raise ValueError(f"unknown estimator class {document['class']!r}")
-        estimator = cls(**_decode(document["params"]))
-        for name, value in document["attributes"].items():
-            setattr(estimator, name, _decode(value))
+        description = {
+            "params": _decode(document["params"]),
+            "attributes": {k: _decode(v) for k, v in document["attributes"].items()},
+            "net": _decode(document["net"]),
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} has an invalid model description: {exc}") from None
 
-    saved_device = getattr(estimator, "device_", "cpu")
+    saved_device = description["attributes"].get("device_", "cpu")
     if device is None:
         device = saved_device
         if device.startswith("cuda") and not torch.cuda.is_available():
@@ -308,15 +311,7 @@ def load(path, *, device=None):
                 UserWarning,
             )
             device = "cpu"
-    estimator.device_ = device
-    # The net is rebuilt by the estimator's own code: the sizes and seeds only
-    # matter for training, which a loaded model does not resume.
-    net = estimator._build_net(1, 0, 0)
-    net.initialize()
     try:
-        net.module_.load_state_dict(tensors)
-    except RuntimeError as exc:
-        raise ValueError(f"{path}: the weights do not fit the described network: {exc}") from None
-    net.module_.train(False)
-    estimator.net_ = net
-    return estimator
+        return cls.from_state(description, tensors, device=device)
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ValueError(f"{path}: the saved state does not fit the described model: {exc}") from None

@@ -1,5 +1,10 @@
 import pytest
 import torch
+from sklearn.datasets import load_digits
+
+# Settings that make a fit take a fraction of a second; tests that measure
+# quality set their own budgets.
+FAST = dict(max_epochs=5, random_state=0)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -9,3 +14,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cuda" in item.keywords:
             item.add_marker(skip_cuda)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's digits as ``(X, y)``: 1797 rows of 64 pixels in [0, 16]."""
+    return load_digits(return_X_y=True)
+
+
+@pytest.fixture
+def fast():
+    """Keyword arguments for a quick, seeded fit (a fresh dict per test)."""
+    return dict(FAST)

@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from scipy import sparse
 
 from sklearn_ae import AutoencoderTransformer, TrainingDivergedError
-from sklearn_ae._base import default_batch_size, default_n_components
+from sklearn_ae._defaults import default_batch_size, default_n_components
 
 FAST = dict(max_epochs=10, random_state=0)
 LOADERS = {"digits": load_digits, "wine": load_wine,

@@ -124,7 +124,7 @@ def _jacobian_norm(model, X):
     return jacobian_sq_norm(model.net_.module_, X_model).sqrt().mean().item()
 
 
-@pytest.mark.parametrize("hidden", [(), None])  # closed form; autograd (one hidden layer)
+@pytest.mark.parametrize("hidden", [(), None])  # one layer; one hidden layer
 def test_default_contraction_contracts_at_small_reconstruction_cost(hidden, digits_split):
     X_train, X_test = digits_split
     settings = dict(n_components=8, hidden_layer_sizes=hidden, max_epochs=30, random_state=0)

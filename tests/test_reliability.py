@@ -117,8 +117,7 @@ def test_unfitted_methods_raise_not_fitted(estimator):
             getattr(clone(estimator), method)(X_GOOD)
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
-def test_concurrent_scoring_from_threads_matches_serial(fitted, estimator):
+def test_concurrent_scoring_from_threads_matches_serial(fitted):
     chunks = np.array_split(rng.normal(size=(400, 4)), 8)
     serial = [(fitted.transform(c), fitted.score_samples(c)) for c in chunks]
     with ThreadPoolExecutor(max_workers=4) as pool:

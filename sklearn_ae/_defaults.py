@@ -1,0 +1,226 @@
+"""What the "auto" and ``None`` parameter values resolve to, and the named choices.
+
+Each default is a small function of the data's shape, so that it can be read,
+tested and documented on its own; the estimators store what it resolved to as
+a fitted attribute (``n_components_``, ``batch_size_``, ``max_epochs_``, ...).
+"""
+
+import math
+import os
+import re
+
+import numpy as np
+import torch
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.utils._param_validation import StrOptions
+from torch import nn
+
+OPTIMIZERS = {
+    # name: (torch optimizer, default learning rate, extra optimizer arguments).
+    # The fused kernels update all parameters in one call: on small networks the
+    # per-parameter Python loop of the default implementation costs a quarter of
+    # an epoch (benchmarks/RESULTS.md).
+    "adam": (torch.optim.Adam, 1e-3, {"fused": True}),
+    "sgd": (torch.optim.SGD, 1e-2, {"momentum": 0.9, "fused": True}),
+    "lbfgs": (torch.optim.LBFGS, 1.0, {"line_search_fn": "strong_wolfe"}),
+}
+LOSSES = {"mse": nn.MSELoss, "bce": nn.BCELoss}
+SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
+
+# Optimizer steps that max_epochs="auto" aims for, whatever the number of rows.
+AUTO_STEPS = 1000
+# Epochs that max_epochs="auto" gives L-BFGS, whose every epoch is a full-batch step
+# of up to 20 iterations; it usually stops much earlier on the tolerance.
+AUTO_LBFGS_EPOCHS = 100
+
+# Training memory above which a fit is refused before anything is allocated.
+# Override with the environment variable SKLEARN_AE_MAX_TRAINING_GB.
+DEFAULT_MAX_TRAINING_GB = 8.0
+
+
+def default_n_components(n_features):
+    """Code size used when ``n_components=None``: ``max(1, round(log2(n_features)))``.
+
+    A code much smaller than the input (9 columns -> 3, 64 pixels of digits ->
+    6, 784 of MNIST -> 10). A narrow code is what makes reconstruction error a
+    good outlier score: on the 11 ODDS tables a log2 code gave a mean ROC AUC
+    of 0.811 against 0.795 for ``ceil(sqrt(n_features))``
+    (benchmarks/RESULTS.md). Tune it with GridSearchCV for compression.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+
+    Returns
+    -------
+    n_components : int
+    """
+    return max(1, round(math.log2(n_features)))
+
+
+def default_hidden_layer_sizes(n_features, n_components):
+    """Encoder stack used when ``hidden_layer_sizes=None``: ``(max(2 * d, 4),)``.
+
+    One small hidden layer, twice the code width: enough to bend the code
+    manifold, small enough not to memorise outliers.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    n_components : int
+        Width of the code.
+
+    Returns
+    -------
+    hidden_layer_sizes : tuple of int
+    """
+    return (max(2 * n_components, 4),)
+
+
+def default_batch_size(n_samples):
+    """Batch size used when ``batch_size="auto"``: ``clip(n_samples // 16, 8, 256)``.
+
+    Small data sets still get sixteen optimizer steps per epoch; large ones
+    get the batch size at which a CPU step is efficient.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of training rows.
+
+    Returns
+    -------
+    batch_size : int
+    """
+    return int(np.clip(n_samples // 16, 8, 256))
+
+
+def default_max_epochs(n_samples, batch_size):
+    """Epochs used when ``max_epochs="auto"``: about 1000 optimizer steps.
+
+    A fixed budget of steps rather than of epochs: 214 rows get 59 epochs,
+    49,097 rows get 6. Stopping early keeps rare rows (the outliers) poorly
+    reconstructed, and fit time linear in the rows.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of training rows.
+    batch_size : int
+        Rows per optimizer step.
+
+    Returns
+    -------
+    max_epochs : int
+    """
+    return max(1, math.ceil(AUTO_STEPS / math.ceil(n_samples / batch_size)))
+
+
+def default_clip(scaling):
+    """Clip used when ``clip="auto"``: 3 for standard and robust scaling, else none.
+
+    Parameters
+    ----------
+    scaling : str or None
+        The estimator's ``scaling`` parameter.
+
+    Returns
+    -------
+    clip : float or None
+    """
+    return 3.0 if scaling in ("standard", "robust") else None
+
+
+_DEVICE_PATTERN = re.compile(r"cpu|cuda(:\d+)?|mps|auto")
+
+
+class DeviceNames(StrOptions):
+    """Parameter constraint: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
+
+    A :class:`~sklearn.utils._param_validation.StrOptions` (the kinds of
+    constraint scikit-learn's validation accepts) whose ``"cuda:N"`` stands for
+    any device index.
+    """
+
+    def __init__(self):
+        super().__init__({"cpu", "cuda", "cuda:N", "mps", "auto"})
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, str) and _DEVICE_PATTERN.fullmatch(val) is not None
+
+
+def resolve_device(device):
+    """The device to train on, as a string; refuse one torch cannot use here.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` maps to ``"cuda"`` where torch finds a CUDA device, else
+        ``"cpu"``.
+
+    Returns
+    -------
+    device : str
+    """
+    device = str(device)
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but torch finds no CUDA device "
+            f"(torch {torch.__version__}, CUDA build: {torch.version.cuda}). "
+            "Use device='cpu' or device='auto'."
+        )
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(
+            "device='mps' was requested but torch finds no Apple MPS device. "
+            "Use device='cpu' or device='auto'."
+        )
+    return device
+
+
+def max_training_bytes():
+    """The training memory cap: ``SKLEARN_AE_MAX_TRAINING_GB`` GiB, default 8.
+
+    Returns
+    -------
+    max_bytes : float
+    """
+    text = os.environ.get("SKLEARN_AE_MAX_TRAINING_GB")
+    if text is None:
+        return DEFAULT_MAX_TRAINING_GB * 2**30
+    try:
+        gigabytes = float(text)
+    except ValueError:
+        raise ValueError(
+            f"SKLEARN_AE_MAX_TRAINING_GB must be a number of GiB, got {text!r}."
+        ) from None
+    return gigabytes * 2**30
+
+
+def training_bytes(widths, batch_size, tied_weights):
+    """Memory a network of these layer widths needs to train, in bytes (float32).
+
+    The weights four times over (values, gradients, two Adam moments) and the
+    activations of one batch, forward and backward, through the encoder and the
+    mirrored decoder.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        ``(n_features, *hidden_layer_sizes, n_components)``.
+    batch_size : int
+        Rows per step.
+    tied_weights : bool
+        Whether the decoder reuses the encoder's weights.
+
+    Returns
+    -------
+    n_bytes : int
+    """
+    weights = sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
+    weights = weights * (1 if tied_weights else 2) + 2 * sum(widths)
+    activations = batch_size * 2 * (2 * sum(widths) - widths[-1])
+    return 4 * (4 * weights + 2 * activations)

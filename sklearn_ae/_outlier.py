@@ -1,0 +1,86 @@
+"""The outlier contract of :class:`~sklearn.ensemble.IsolationForest`.
+
+``score_samples`` (higher = more normal), ``decision_function =
+score_samples - offset_``, ``predict`` in {-1, +1}, and the thresholds fitted
+on the training rows (``feature_error_scale_``, ``offset_``). The arithmetic
+lives in :mod:`sklearn_ae._scoring`; this mixin applies it to the network's
+errors.
+"""
+
+import numpy as np
+
+from ._dask import lazy_for_dask
+from ._scoring import feature_error_scale, normalized_row_errors, offset_from_contamination
+
+
+class OutlierContractMixin:
+    """Scores and labels from the reconstruction error of a fitted autoencoder."""
+
+    def _fit_thresholds(self, X):
+        """``feature_error_scale_`` and ``offset_`` from validated training rows."""
+        self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
+        self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
+
+    def _score_chunk(self, X):
+        return -normalized_row_errors(self._squared_error_chunk(X), self.feature_error_scale_)
+
+    def _score_samples(self, X):
+        """score_samples of validated ``X``."""
+        return self._map_chunks(self._score_chunk, X)
+
+    @lazy_for_dask()
+    def score_samples(self, X):
+        """Minus each row's reconstruction error, in units of the typical error.
+
+        ``-mean_j (z_ij - z_hat_ij)^2 / feature_error_scale_[j]`` with ``z`` the
+        scaled row: each feature's squared error is divided by its mean over
+        the training rows, so a noisy column cannot drown an odd value in an
+        easy one. A training row scores about -1 on average; higher means more
+        normal, as for :class:`~sklearn.ensemble.IsolationForest`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score, in the units seen at ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is more normal.
+        """
+        return self._score_samples(self._validate_X(X))
+
+    @lazy_for_dask()
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score, in the units seen at ``fit``.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            Below zero for the rows :meth:`predict` labels -1.
+        """
+        return self.score_samples(X) - self.offset_
+
+    @lazy_for_dask(dtype=int)
+    def predict(self, X):
+        """Label each row +1 (inlier) or -1 (outlier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to label, in the units seen at ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int
+            -1 where ``decision_function`` is negative, else +1.
+        """
+        decision = self._score_samples(self._validate_X(X)) - self.offset_
+        labels = np.ones(len(decision), dtype=int)
+        labels[decision < 0] = -1
+        return labels

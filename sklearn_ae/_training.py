@@ -1,0 +1,344 @@
+"""Training: one ``_fit(X, incremental)`` behind ``fit`` and ``partial_fit``.
+
+As in scikit-learn's MLP, the first (or a non-incremental) call sets
+everything up from the data (sizes, device, scaler, seeds, resolved "auto"
+values); every call then trains, either to the end (``fit``) or for one epoch
+(``partial_fit``), and records what it learned. A call that raises leaves the
+estimator as it was before (:mod:`sklearn_ae._state`).
+"""
+
+import contextlib
+import warnings
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
+
+from ._defaults import (
+    AUTO_LBFGS_EPOCHS,
+    LOSSES,
+    OPTIMIZERS,
+    SCALERS,
+    default_batch_size,
+    default_clip,
+    default_hidden_layer_sizes,
+    default_max_epochs,
+    default_n_components,
+    max_training_bytes,
+    resolve_device,
+    training_bytes,
+)
+from ._modules import AutoencoderModule
+from ._net import DivergenceGuard, KeepLastEpoch, TensorBatchIterator
+from ._progress import ProgressBar
+from ._state import checkpoint, forget_fit, roll_back
+
+
+class TrainingMixin:
+    """Set-up, training loop control and bookkeeping of an autoencoder estimator."""
+
+    def _fit(self, X, incremental):
+        """Train on validated-to-be ``X``; on any exception, undo the call."""
+        saved = checkpoint(self, with_net_state=incremental)
+        try:
+            self._train(X, incremental)
+        except BaseException:
+            roll_back(self, saved)
+            raise
+        return self
+
+    def _train(self, X, incremental):
+        first_call = not (incremental and hasattr(self, "net_"))
+        if first_call:
+            forget_fit(self)  # nothing of an earlier fit survives a new one
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=first_call,
+            ensure_min_samples=1 if incremental else 2,
+        )
+        if first_call:
+            init_seed, shuffle_seed, split_seed, variant_seed = self._set_up(X)
+        X_fit = self._training_inputs(X)
+        if incremental:
+            if first_call:
+                self._resolve_training_settings(len(X_fit))
+                self.net_ = self._build_net(shuffle_seed, variant_seed, early_stopping=False)
+                with self._seeded_torch(init_seed):
+                    self.net_.initialize()
+            self._train_one_epoch(X_fit)
+        else:
+            X_train, X_valid = self._split_validation(X_fit, split_seed)
+            self._resolve_training_settings(len(X_train))
+            self.net_ = self._build_net(shuffle_seed, variant_seed, self.early_stopping)
+            self._train_to_the_end(X_train, X_valid, init_seed)
+        self._record_training(X, with_validation=not incremental and self.early_stopping)
+
+    # -------------------------------------------------------------- set-up
+
+    def _set_up(self, X):
+        """Sizes, device, scaler and clip from validated ``X``; return the seeds.
+
+        The seeds of initialisation, batch order, validation split and the
+        variant's own randomness, all drawn from ``random_state``.
+        """
+        self._check_params()
+        n_features = X.shape[1]
+        self.n_components_ = (
+            default_n_components(n_features) if self.n_components is None else self.n_components
+        )
+        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
+        self.device_ = resolve_device(self.device)
+        self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
+        if self.scaler_ is not None:
+            self.scaler_.fit(X)
+        self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
+        self.mean_ = np.zeros(n_features)
+        self.n_samples_seen_ = 0
+        rng = check_random_state(self.random_state)
+        init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
+        # Drawn after the others, so that adding it changed no earlier seed.
+        variant_seed = int(rng.randint(np.iinfo(np.int32).max))
+        return init_seed, shuffle_seed, split_seed, variant_seed
+
+    def _check_params(self):
+        """Checks that ``_parameter_constraints`` cannot express (several parameters)."""
+        if self.weight_decay and self.optimizer == "lbfgs":
+            raise ValueError(
+                "weight_decay is not supported with optimizer='lbfgs' (torch's "
+                "LBFGS has no weight decay); use optimizer='adam' or 'sgd'."
+            )
+
+    def _check_hidden_layer_sizes(self, n_features):
+        if self.hidden_layer_sizes is None:
+            return default_hidden_layer_sizes(n_features, self.n_components_)
+        sizes = tuple(np.atleast_1d(self.hidden_layer_sizes).tolist())
+        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a tuple of positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _resolve_training_settings(self, n_train):
+        """``lr_``, ``batch_size_`` and ``max_epochs_`` for ``n_train`` rows."""
+        _, default_lr, _ = OPTIMIZERS[self.optimizer]
+        self.lr_ = default_lr if self.lr is None else self.lr
+        if self.optimizer == "lbfgs":
+            self.batch_size_ = -1  # L-BFGS needs the whole batch to approximate curvature.
+        elif self.batch_size == "auto":
+            self.batch_size_ = default_batch_size(n_train)
+        else:
+            self.batch_size_ = min(self.batch_size, n_train)
+        if self.max_epochs != "auto":
+            self.max_epochs_ = self.max_epochs
+        elif self.optimizer == "lbfgs":
+            self.max_epochs_ = AUTO_LBFGS_EPOCHS
+        else:
+            self.max_epochs_ = default_max_epochs(n_train, self.batch_size_)
+        self._check_training_memory(n_train)
+
+    def _check_training_memory(self, n_train):
+        widths = (self.n_features_in_, *self.hidden_layer_sizes_, self.n_components_)
+        batch_size = n_train if self.batch_size_ == -1 else self.batch_size_
+        needed = training_bytes(widths, batch_size, self.tied_weights)
+        cap = max_training_bytes()
+        if needed > cap:
+            raise ValueError(
+                f"Training a {' -> '.join(map(str, widths))} network with batches of "
+                f"{batch_size} rows needs about {needed / 2**30:.1f} GiB, more than the "
+                f"cap of {cap / 2**30:.1f} GiB. Use smaller hidden_layer_sizes, "
+                "n_components or batch_size, or raise the cap with the environment "
+                "variable SKLEARN_AE_MAX_TRAINING_GB."
+            )
+
+    def _training_inputs(self, X):
+        """Validated rows in the network's space, checked and clipped for training."""
+        X_model = self._to_model_space(X)
+        self._check_loss_domain(X_model)
+        return X_model if self.clip_ is None else np.clip(X_model, -self.clip_, self.clip_)
+
+    def _check_loss_domain(self, X_model):
+        if self.loss != "bce":
+            return
+        if self.output_activation != "sigmoid":
+            raise ValueError(
+                "loss='bce' compares probabilities: it needs "
+                f"output_activation='sigmoid', got {self.output_activation!r}."
+            )
+        if X_model.min() < 0 or X_model.max() > 1:
+            raise ValueError(
+                "loss='bce' needs (scaled) inputs in [0, 1]; the data after "
+                f"scaling={self.scaling!r} lies in [{X_model.min():.3g}, "
+                f"{X_model.max():.3g}]. Use scaling='minmax' or loss='mse'."
+            )
+
+    def _split_validation(self, X_model, seed):
+        if not self.early_stopping:
+            return X_model, None
+        n_samples = len(X_model)
+        n_valid = max(1, round(self.validation_fraction * n_samples))
+        if n_valid >= n_samples:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                f"leaves no training rows out of {n_samples}."
+            )
+        order = np.random.RandomState(seed).permutation(n_samples)
+        return X_model[order[n_valid:]], X_model[order[:n_valid]]
+
+    # ----------------------------------------------------------- the net
+
+    def _net_params(self, seed):
+        """Parameters of the skorch net that a subclass adds or overrides.
+
+        Parameters
+        ----------
+        seed : int
+            Drawn from ``random_state`` for the subclass's own randomness (the
+            corruption of a denoising autoencoder), independent of the seeds of
+            initialisation, batch order and validation split.
+        """
+        return {}
+
+    def _module_params(self):
+        return dict(
+            module=AutoencoderModule,
+            module__n_features=self.n_features_in_,
+            module__n_components=self.n_components_,
+            module__hidden_layer_sizes=self.hidden_layer_sizes_,
+            module__activation=self.activation,
+            module__output_activation=self.output_activation,
+            module__tied_weights=self.tied_weights,
+        )
+
+    def _optimizer_params(self):
+        optimizer, _, optimizer_args = OPTIMIZERS[self.optimizer]
+        if self.weight_decay:
+            optimizer_args = {**optimizer_args, "weight_decay": self.weight_decay}
+        return dict(
+            optimizer=optimizer,
+            lr=self.lr_,
+            **{f"optimizer__{k}": v for k, v in optimizer_args.items()},
+        )
+
+    def _callbacks(self, early_stopping):
+        """The user's ``callbacks`` first, then the guard, the keeper and the stopper."""
+        stopper = EarlyStopping(
+            monitor="valid_loss" if early_stopping else "train_loss",
+            patience=self.patience,
+            threshold=self.tol,
+            threshold_mode="rel",
+            load_best=early_stopping,
+            sink=print if self.verbose else _quiet,
+        )
+        callbacks = [
+            *(self.callbacks or []),
+            ("divergence_guard", DivergenceGuard(self.lr_)),
+            ("keep_last_epoch", KeepLastEpoch()),
+            ("early_stopping", stopper),
+        ]
+        if self.verbose:
+            # A tqdm bar instead of skorch's PrintLog table.
+            callbacks.append(("progress_bar", ProgressBar(desc=type(self).__name__)))
+        return callbacks
+
+    def _build_net(self, shuffle_seed, variant_seed, early_stopping):
+        """The skorch net for the resolved settings (``lr_``, ``batch_size_``, ...)."""
+        return self._net_class(
+            **self._module_params(),
+            **self._optimizer_params(),
+            criterion=LOSSES[self.loss],
+            max_epochs=self.max_epochs_,
+            batch_size=self.batch_size_,
+            iterator_train=TensorBatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
+            iterator_valid=TensorBatchIterator,
+            train_split=None,
+            callbacks=self._callbacks(early_stopping),
+            device=self.device_,
+            precision=self.precision,
+            verbose=0,
+            **self._net_params(variant_seed),
+        )
+
+    @contextlib.contextmanager
+    def _seeded_torch(self, seed):
+        """Torch's generators (CPU and device) seeded with ``seed``, and put back
+        as they were on exit: the global random state is left alone."""
+        device = torch.device(self.device_)
+        devices = [device] if device.type != "cpu" else []
+        with torch.random.fork_rng(devices=devices, device_type=device.type):
+            torch.manual_seed(int(seed))
+            yield
+
+    # ----------------------------------------------------------- training
+
+    def _train_to_the_end(self, X_train, X_valid, init_seed):
+        with self._seeded_torch(init_seed):
+            if X_valid is not None:
+                self.net_.set_params(
+                    train_split=predefined_split(Dataset(self._tensor(X_valid)))
+                )
+            self.net_.fit(self._tensor(X_train))
+            if self.net_.interrupted_ and not self._stopped_early():
+                self._recover_from_interrupt()
+        self.net_.module_.train(False)
+        if X_valid is not None:
+            # partial_fit trains on with the training loss alone, as after load.
+            self.net_.set_params(train_split=None, callbacks=self._callbacks(False))
+            self.net_.initialize_callbacks()
+
+    def _train_one_epoch(self, X_fit):
+        self.net_.partial_fit(self._tensor(X_fit), epochs=1)
+        self.net_.module_.train(False)
+        if self.net_.interrupted_:
+            raise KeyboardInterrupt(
+                "partial_fit was interrupted during its epoch; the estimator is as "
+                "it was before the call."
+            )
+
+    def _stopped_early(self):
+        # skorch's EarlyStopping ends training by raising KeyboardInterrupt at
+        # the end of a completed epoch; only other interrupts come from the user.
+        stopper = dict(self.net_.callbacks_)["early_stopping"]
+        last = self.net_.history[-1] if self.net_.history else {}
+        return stopper.misses_ == stopper.patience and "train_loss" in last
+
+    def _recover_from_interrupt(self):
+        """Go back to the last completed epoch after Ctrl-C, and say so."""
+        history = self.net_.history
+        if history and "train_loss" not in history[-1]:
+            history.pop()  # the epoch that was cut short
+        if not history:
+            raise KeyboardInterrupt("fit was interrupted before the first epoch ended")
+        if not self.early_stopping:  # EarlyStopping already restored its best epoch
+            last_epoch = dict(self.net_.callbacks_)["keep_last_epoch"]
+            self.net_.module_.load_state_dict(last_epoch.state_dict_)
+        kept = "best" if self.early_stopping else "last completed"
+        warnings.warn(
+            f"fit was interrupted during epoch {len(history) + 1}; the estimator "
+            f"keeps the weights of the {kept} epoch of {len(history)}.",
+            UserWarning,
+        )
+
+    def _record_training(self, X, with_validation):
+        """Running mean, counts, curves and thresholds after training on ``X``."""
+        self.n_samples_seen_ += len(X)
+        self.mean_ = self.mean_ + (X.sum(axis=0) - len(X) * self.mean_) / self.n_samples_seen_
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if with_validation:
+            self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
+        self._fit_thresholds(X)
+
+
+def _quiet(*args, **kwargs):
+    """A print sink that prints nothing (picklable, unlike a lambda)."""
