@@ -839,7 +839,7 @@ class BaseAutoencoder(
 
         return -imputation_error(reconstruct, X_model, fill, mask)
 
-    def save(self, path):
+    def save(self, path, key=None):
         """Write the fitted estimator to ``path``, without pickle.
 
         One safetensors file: the network weights as tensors, and the
@@ -851,6 +851,9 @@ class BaseAutoencoder(
         Parameters
         ----------
         path : str or path-like
+        key : bytes, str or None, default=None
+            Sign the file with HMAC-SHA256 under this key; ``load(path,
+            key=key)`` then refuses any file not signed with it.
 
         Returns
         -------
@@ -858,7 +861,7 @@ class BaseAutoencoder(
         """
         from ._persistence import save
 
-        return save(self, path)
+        return save(self, path, key=key)
 
     @property
     def _n_features_out(self):
