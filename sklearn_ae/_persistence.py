@@ -356,8 +356,12 @@ def _read_model_file(path):
         The whole file.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
         size = _regular_file_size(os.fstat(fd), path)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
         prefix = f.read(8)
         header_size = _header_size(prefix, size, path)
         header_bytes = f.read(header_size)
@@ -569,6 +573,8 @@ def _check_device(estimator, path):
 def _describe(model_json, shapes, path):
     """The estimator of the JSON document, checked against the tensor shapes."""
     document = _load_json(model_json, path, "model description")
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} has an invalid model description: it is not a JSON object")
     try:
         cls = _estimator_classes().get(document["class"])
         if cls is None or not hasattr(cls, "_build_net"):
@@ -580,7 +586,7 @@ def _describe(model_json, shapes, path):
         _check_fitted_sizes(attributes, shapes, path)
         estimator = _restore(cls, _decode(document["params"]), attributes)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as exc:
-        message = str(exc)
+        message = f"no {exc} entry" if isinstance(exc, KeyError) else str(exc)
         if message.startswith(str(path)):
             raise ValueError(message) from None
         raise ValueError(f"{path} has an invalid model description: {message}") from None
