@@ -157,20 +157,31 @@ from safetensors.torch import load_file, save as save_tensors  # noqa: E402
 from sklearn_ae._persistence import _checksum  # noqa: E402
 
 MEMORY_CAP = 3 << 30
-LOAD_TIMEOUT_S = 20
+LOAD_TIMEOUT_S = 5  # per file; the child as a whole gets 60 s
 _CHILD = """
-import json, resource, sys, time
+import json, resource, signal, sys, time
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 import sklearn_ae
+
+class Hung(BaseException):
+    pass
+
+def hung(*args):
+    raise Hung("still loading after {per_file} s")
 
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
+signal.signal(signal.SIGALRM, hung)
 results = {{}}
 for name, path in json.loads(sys.argv[1]).items():
     before, start = peak(), time.perf_counter()
     try:
-        sklearn_ae.load(path)
+        try:
+            signal.alarm({per_file})  # a blocking open or read is interrupted too
+            sklearn_ae.load(path)
+        finally:
+            signal.alarm(0)
         outcome = dict(error=None)
     except BaseException as exc:
         outcome = dict(error=type(exc).__name__, message=str(exc),
@@ -312,10 +323,13 @@ def hostile_loads(tmp_path_factory):
         pd.DataFrame(X_GOOD, columns=COLUMNS)).save(model)
     files = _hostile_files(folder, model)
     assert set(files) == set(HOSTILE_FILES)
-    child = _CHILD.format(cap=MEMORY_CAP)
-    done = subprocess.run([sys.executable, "-c", child, json.dumps(files)], capture_output=True,
-                          text=True, timeout=LOAD_TIMEOUT_S * 2, env={**os.environ,
-                          "OMP_NUM_THREADS": "1"})
+    child = _CHILD.format(cap=MEMORY_CAP, per_file=LOAD_TIMEOUT_S)
+    try:
+        done = subprocess.run([sys.executable, "-c", child, json.dumps(files)],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "OMP_NUM_THREADS": "1"})
+    except subprocess.TimeoutExpired:
+        pytest.fail("the child loading the hostile files ran past 60 s")
     assert done.returncode == 0, done.stderr[-2000:]
     return files, json.loads(done.stdout.strip().splitlines()[-1])
 
