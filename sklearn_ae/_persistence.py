@@ -209,7 +209,8 @@ def _feed(digest, model_json, tensors):
     for name in sorted(tensors):
         tensor = tensors[name]
         digest.update(f"{name}|{tensor.dtype}|{list(tensor.shape)}|".encode())
-        digest.update(tensor.numpy().tobytes())
+        # Raw bytes through uint8, which also covers dtypes numpy lacks (bfloat16).
+        digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()
 
 

@@ -151,6 +151,7 @@ import struct  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
+import torch  # noqa: E402
 from safetensors import safe_open  # noqa: E402
 from safetensors.torch import load_file, save as save_tensors  # noqa: E402
 
@@ -271,6 +272,12 @@ def _hostile_files(folder, model):
     files["tensor beyond the file"].write_bytes(_with_header({
         "w": {"dtype": "F32", "shape": [10**9], "data_offsets": [0, 4 * 10**9]},
         "__metadata__": {"format": "sklearn-ae", "format_version": "1"}}))
+    files["bfloat16 tensor, wrong name"] = folder / "bf16.safetensors"
+    with safe_open(model, "pt") as f:
+        metadata = dict(f.metadata())
+    odd = {"w": torch.zeros(1000, dtype=torch.bfloat16)}
+    metadata["sha256"] = _checksum(metadata["model"], odd)
+    files["bfloat16 tensor, wrong name"].write_bytes(save_tensors(odd, metadata=metadata))
     files["header of 200 MB"] = folder / "huge_header.safetensors"
     with open(files["header of 200 MB"], "wb") as f:  # sparse: costs no disk
         f.write(struct.pack("<Q", 200_000_000) + b"{")
@@ -306,6 +313,7 @@ HOSTILE_FILES = {
     "metadata is a list": (ValueError, "metadata"),
     "header nests 100000 deep": (ValueError, "nests"),
     "tensor beyond the file": (ValueError, "tensor 'w'"),
+    "bfloat16 tensor, wrong name": (ValueError, "lack"),
     "header of 200 MB": (ValueError, "at most"),
     "/dev/zero": (ValueError, "character device"),
     "/dev/urandom": (ValueError, "character device"),
