@@ -7,8 +7,9 @@ from ._estimators import (
     DenoisingAutoencoder,
 )
 from ._net import TrainingDivergedError
-from ._persistence import load
+from ._persistence import load, save
 from ._selection import outlier_scorer
+from ._version import __version__
 
 __all__ = [
     "AutoencoderTransformer",
@@ -17,6 +18,6 @@ __all__ = [
     "TrainingDivergedError",
     "fit_data_parallel",
     "load",
+    "save",
     "outlier_scorer",
 ]
-__version__ = "0.1.0"

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._dask import fit_dask, is_dask_collection
 from ._defaults import LOSSES, OPTIMIZERS, SCALERS, DeviceNames
+from ._fileformat import write_model_file
 from ._inference import InferenceMixin
 from ._modules import ACTIVATIONS
 from ._net import AutoencoderNet
@@ -300,6 +301,7 @@ class BaseAutoencoder(
         """
         estimator = cls(**description["params"])
         estimator._validate_params()
+        estimator._check_params()
         vars(estimator).update(description["attributes"])
         if device is not None:
             estimator.device_ = device
@@ -310,7 +312,7 @@ class BaseAutoencoder(
         estimator.net_.module_.train(False)
         return estimator
 
-    def save(self, path):
+    def save(self, path, key=None):
         """Write the fitted estimator to ``path``, without pickle.
 
         One safetensors file: the network weights, the optimizer state and
@@ -323,15 +325,17 @@ class BaseAutoencoder(
         ----------
         path : str or path-like
             Where to write.
+        key : bytes, str or None, default=None
+            Sign the file with HMAC-SHA256 under this key; ``load(path,
+            key=key)`` then refuses any file not signed with it.
 
         Returns
         -------
         path : pathlib.Path
             The file written.
         """
-        from ._persistence import save
-
-        return save(self, path)
+        check_is_fitted(self)
+        return write_model_file(path, self, key=key)
 
     @property
     def _n_features_out(self):

@@ -379,6 +379,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.noise_level = noise_level
 
     def _check_params(self):
+        super()._check_params()
         if self.noise in ("mask", "salt_pepper") and not self.noise_level < 1:
             raise ValueError(
                 f"noise_level must be in [0, 1) with noise={self.noise!r} (it is a "

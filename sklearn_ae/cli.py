@@ -8,6 +8,10 @@ messages to standard error.
 """
 
 import argparse
+import csv
+import os
+import re
+import stat
 import sys
 from pathlib import Path
 
@@ -33,8 +37,58 @@ def _say(*args):
 # ------------------------------------------------------------------ input
 
 
-def read_table(path):
-    """Read a CSV or parquet file into a DataFrame, or raise CLIError."""
+SEPARATORS = (",", ";", "\t", "|")
+_SNIFF_BYTES = 64 * 1024
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
+
+
+def sniff_csv_format(path, sep=None, decimal=None):
+    """The field separator and decimal mark of a CSV file, from its first lines.
+
+    The separator is the candidate of ``SEPARATORS`` that splits every sampled
+    line into the same number (more than one) of fields, the most fields
+    winning; the decimal mark is ``","`` when the separator is not a comma and
+    the fields hold numbers like ``3,14`` and none like ``3.14``. Values given
+    by the user are kept.
+    """
+    if sep is not None and decimal is not None:
+        return sep, decimal
+    with open(path, "rb") as f:
+        sample = f.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    if len(sample) == _SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last one may be cut
+    if sep is None:
+        sep = _guess_separator(lines)
+    if decimal is None:
+        decimal = _guess_decimal(lines, sep)
+    return sep, decimal
+
+
+def _guess_separator(lines):
+    best, most = ",", 1
+    for candidate in SEPARATORS:
+        widths = {len(row) for row in csv.reader(lines, delimiter=candidate)}
+        if len(widths) == 1 and (width := widths.pop()) > most:
+            best, most = candidate, width
+    return best
+
+
+def _guess_decimal(lines, sep):
+    if sep == ",":
+        return "."
+    fields = [field for row in csv.reader(lines[1:], delimiter=sep) for field in row]
+    commas = sum(bool(_DECIMAL_COMMA.match(f)) for f in fields)
+    points = sum(bool(_DECIMAL_POINT.match(f)) for f in fields)
+    return "," if commas and not points else "."
+
+
+def read_table(path, sep=None, decimal=None):
+    """Read a CSV or parquet file into a DataFrame, or raise CLIError.
+
+    For a CSV, ``sep`` and ``decimal`` are sniffed from the file unless given.
+    """
     path = Path(path)
     if not path.exists():
         raise CLIError(f"{path}: no such file")
@@ -49,7 +103,8 @@ def read_table(path):
                     f"{path}: reading parquet needs pyarrow: pip install pyarrow"
                 ) from None
         else:
-            frame = pd.read_csv(path)
+            sep, decimal = sniff_csv_format(path, sep, decimal)
+            frame = pd.read_csv(path, sep=sep, decimal=decimal)
     except CLIError:
         raise
     except pd.errors.EmptyDataError:
@@ -62,7 +117,17 @@ def read_table(path):
     if len(frame) == 0:
         raise CLIError(f"{path}: the file has a header but no data rows")
     frame.columns = [str(c) for c in frame.columns]
+    _refuse_one_text_column(frame, path)
     return frame
+
+
+def _refuse_one_text_column(frame, path):
+    """A file read with the wrong separator parses into one column of text."""
+    if frame.shape[1] == 1 and not _is_number(frame.iloc[:, 0]):
+        raise CLIError(
+            f"{path}: parsed into a single text column {frame.columns[0]!r:.60}; if its "
+            "fields are separated by something else, pass --sep (and --decimal ',' for "
+            "decimal commas)")
 
 
 def _kind(path):
@@ -72,6 +137,9 @@ def _kind(path):
 def select_columns(frame, columns, path):
     """The numeric columns to use: ``columns`` if given, else every numeric one."""
     if columns:
+        repeated = sorted({c for c in columns if list(columns).count(c) > 1})
+        if repeated:
+            raise CLIError(f"--columns names {', '.join(repeated)} more than once")
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise CLIError(f"{path}: no column(s) {', '.join(missing)}; the file has "
@@ -151,21 +219,83 @@ def model_columns(frame, model, path):
 
 
 def _check_output(path, force):
+    """Refuse, before any work, an output that exists (without --force) or cannot be written."""
     if path is None:
         return
     path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder; give a file name for the output")
     if path.exists() and not force:
         raise CLIError(f"{path} exists; pass --force to overwrite it")
-    if not path.parent.exists():
-        raise CLIError(f"{path.parent}: no such folder for the output")
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise CLIError(f"{path}: {folder} is a file, not a folder")
+    if not folder.exists():
+        raise CLIError(f"{folder}: no such folder for the output")
+    writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK | os.X_OK)
+    if not writable:
+        raise CLIError(f"{path}: no permission to write it")
+
+
+def _check_distinct_files(inputs, outputs):
+    """Refuse an output that is an input or another output (symlinks resolved)."""
+    seen = {os.path.realpath(path): option for option, path in inputs if path is not None}
+    for option, path in outputs:
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            raise CLIError(f"{option} {path} is the same file as {seen[real]}; give "
+                           "another file name")
+        seen[real] = option
+
+
+def _check_files(args):
+    inputs = [("FILE", args.file), ("--model", getattr(args, "model", None))]
+    outputs = [("-o", args.output), ("--save-model", getattr(args, "save_model", None))]
+    _check_distinct_files(inputs, outputs)
+    for _, path in outputs:
+        _check_output(path, args.force)
 
 
 def _write(frame, path):
-    if path is None:
-        frame.to_csv(sys.stdout, index=False)
+    try:
+        if path is None:
+            frame.to_csv(sys.stdout, index=False)
+            sys.stdout.flush()
+        else:
+            _write_file(path, frame.to_csv(index=False).encode("utf-8"))
+            _say(f"wrote {len(frame)} rows to {path}")
+    except OSError as exc:
+        raise CLIError(f"cannot write {path or 'standard output'}: {_reason(exc)}",
+                       EXIT_FAILED) from None
+
+
+def _write_file(path, data):
+    """Write through a temporary file and a rename, so a failed write loses nothing.
+
+    A device or pipe (``/dev/full``, ``/dev/stdout``) is written in place.
+    """
+    from ._fileformat import _write_atomically
+
+    path = Path(path)
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+        with open(path, "wb") as f:
+            f.write(data)
     else:
-        frame.to_csv(path, index=False)
-        _say(f"wrote {len(frame)} rows to {path}")
+        _write_atomically(data, path)
+
+
+def _reason(exc):
+    return exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
+
+
+def _save_model(model, path):
+    try:
+        model.save(path)
+    except OSError as exc:
+        raise CLIError(f"cannot save the model to {path}: {_reason(exc)}", EXIT_FAILED) from None
+    _say(f"saved the model to {path}")
 
 
 def _load_model(path):
@@ -195,6 +325,9 @@ def _fit(model, X):
         return model.fit(X)
     except (TrainingDivergedError, ValueError) as exc:
         raise CLIError(f"training failed: {exc}", EXIT_FAILED) from None
+    except (MemoryError, RuntimeError) as exc:  # torch reports a failed allocation so
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CLIError(f"training failed: {first}", EXIT_FAILED) from None
 
 
 # ------------------------------------------------------------- anomalies
@@ -246,9 +379,8 @@ def _report_anomalies(table, model):
 
 
 def cmd_detect(args):
-    _check_output(args.output, args.force)
-    _check_output(args.save_model, args.force)
-    frame = read_table(args.file)
+    _check_files(args)
+    frame = read_table(args.file, args.sep, args.decimal)
     X = select_columns(frame, args.columns, args.file)
     X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
     if len(X) < 2:
@@ -257,16 +389,15 @@ def cmd_detect(args):
     table = anomaly_table(model, X, args.top)
     _report_anomalies(table, model)
     if args.save_model:
-        model.save(args.save_model)
-        _say(f"saved the model to {args.save_model}")
+        _save_model(model, args.save_model)
     _write(table, args.output)
     return EXIT_OK
 
 
 def cmd_score(args):
-    _check_output(args.output, args.force)
+    _check_files(args)
     model = _load_model(args.model)
-    frame = read_table(args.file)
+    frame = read_table(args.file, args.sep, args.decimal)
     X = model_columns(frame, model, args.file)
     X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
     table = anomaly_table(model, X, args.top)
@@ -276,11 +407,10 @@ def cmd_score(args):
 
 
 def cmd_compress(args):
-    _check_output(args.output, args.force)
-    _check_output(args.save_model, args.force)
     if (args.model is None) == (args.n_components is None):
         raise CLIError("give exactly one of --model PATH and --n-components D")
-    frame = read_table(args.file)
+    _check_files(args)
+    frame = read_table(args.file, args.sep, args.decimal)
     if args.model is not None:
         model = _load_model(args.model)
         X = model_columns(frame, model, args.file)
@@ -290,10 +420,12 @@ def cmd_compress(args):
     if args.model is None:
         if len(X) < 2:
             raise CLIError(f"{args.file}: compress needs at least 2 rows to train on")
+        if args.n_components > X.shape[1]:
+            raise CLIError(f"--n-components {args.n_components} is more than the "
+                           f"{X.shape[1]} columns to compress")
         model = _fit(_make_model(args, n_components=args.n_components), X)
         if args.save_model:
-            model.save(args.save_model)
-            _say(f"saved the model to {args.save_model}")
+            _save_model(model, args.save_model)
     codes = model.transform(X)
     table = pd.DataFrame(codes, columns=[f"code{j}" for j in range(codes.shape[1])])
     _say(f"{X.shape[1]} columns -> {codes.shape[1]} codes")
@@ -341,6 +473,11 @@ def build_parser():
                          help="fill missing values with the column median/mean instead of "
                          "refusing the file")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        sub.add_argument("--sep", default=None, metavar="CHAR",
+                         help="CSV field separator (default: sniffed among , ; tab |)")
+        sub.add_argument("--decimal", choices=(".", ","), default=None,
+                         help="CSV decimal mark (default: sniffed; ',' only with another "
+                         "separator than ',')")
         if train:
             sub.add_argument("--columns", nargs="+", default=None, metavar="COLUMN",
                              help="columns to use (default: every numeric column)")
@@ -353,7 +490,7 @@ def build_parser():
                              help="also save the trained model (safetensors file)")
 
     def top(sub):
-        sub.add_argument("--top", type=int, default=3,
+        sub.add_argument("--top", type=_positive_int, default=3,
                          help="number of offending columns to list per row (default: 3)")
 
     detect = commands.add_parser(
@@ -385,7 +522,8 @@ def build_parser():
         "(--model) or one trained on FILE (--n-components).")
     common(compress)
     compress.add_argument("--model", default=None, metavar="PATH")
-    compress.add_argument("--n-components", type=int, default=None, metavar="D")
+    compress.add_argument("--n-components", type=_positive_int, default=None, metavar="D",
+                          help="size of the code, at most the number of columns")
     compress.set_defaults(handler=cmd_compress)
     return parser
 
@@ -397,6 +535,16 @@ def _max_epochs(text):
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value

@@ -1,5 +1,6 @@
 """The sklearn-ae command line, run in-process through cli.main(argv)."""
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sklearn_ae
 from sklearn_ae import cli
 
 FAST = ["-q", "--max-epochs", "20"]
@@ -165,14 +167,23 @@ def test_compress_with_new_and_saved_models(table, tmp_path, capsys):
     assert status == 0
     np.testing.assert_allclose(pd.read_csv(__import__("io").StringIO(out)), first, rtol=1e-12)
     assert run(["compress", path], capsys)[0] == 2
-    assert run(["compress", path, "--n-components", "0", *FAST], capsys)[0] == 1
 
 
-def test_bad_option_values_exit_2(table, capsys):
+@pytest.mark.parametrize("argv", [
+    ["detect", "--contamination", "0.9"],
+    ["detect", "--top", "0"],
+    ["detect", "--top", "-1"],
+    ["score", "--model", "m.safetensors", "--top", "-1"],
+    ["compress", "--n-components", "0"],
+    ["compress", "--n-components", "-3"],
+    ["detect", "--decimal", ";"],
+])
+def test_bad_option_values_exit_2(table, capsys, argv):
     path, _ = table
     with pytest.raises(SystemExit) as exit_:
-        cli.main(["detect", str(path), "--contamination", "0.9"])
+        cli.main([argv[0], str(path), *argv[1:]])
     assert exit_.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_demo_prints_numbers_and_writes_figures(tmp_path, capsys):
@@ -199,3 +210,153 @@ def test_python_dash_m_runs_the_command_line(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0
     assert "demo" in done.stdout and "detect" in done.stdout
+
+
+# ------------------------------------------------------- careless command lines
+
+
+def test_semicolons_and_decimal_commas_are_sniffed(table, tmp_path, capsys):
+    path, frame = table
+    european = tmp_path / "european.csv"
+    frame.to_csv(european, sep=";", decimal=",", index=False)
+    assert ";" in european.read_text() and "," in european.read_text()
+    outputs = []
+    for extra in ([], ["--sep", ";", "--decimal", ","]):
+        out_csv = tmp_path / f"scores{len(extra)}.csv"
+        status, _, err = run(["detect", european, "-o", out_csv, *extra, *FAST], capsys)
+        assert status == 0, err
+        assert "ignoring non-numeric column(s) id" in err
+        outputs.append(pd.read_csv(out_csv))
+    reference = tmp_path / "reference.csv"
+    assert run(["detect", path, "-o", reference, *FAST], capsys)[0] == 0
+    pd.testing.assert_frame_equal(outputs[0], pd.read_csv(reference))
+    pd.testing.assert_frame_equal(outputs[1], pd.read_csv(reference))
+
+
+@pytest.mark.parametrize("sep", ["\t", "|"])
+def test_other_separators_are_sniffed(table, tmp_path, capsys, sep):
+    _, frame = table
+    path = tmp_path / "other.csv"
+    frame.to_csv(path, sep=sep, index=False)
+    status, out, err = run(["compress", path, "--n-components", "2", *FAST], capsys)
+    assert status == 0, err
+    assert "4 columns -> 2 codes" in err
+
+
+def test_one_text_column_is_refused_not_scored(table, tmp_path, capsys):
+    path, frame = table
+    model = tmp_path / "m.safetensors"
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+               capsys)[0] == 0
+    semicolons = tmp_path / "semicolons.csv"
+    frame.to_csv(semicolons, sep=";", index=False)
+    # Forcing the wrong separator: one text column per line.
+    for command in (["score", semicolons, "--model", model], ["detect", semicolons, *FAST]):
+        status, out, err = run([*command, "--sep", ","], capsys)
+        assert status == 2 and out == ""
+        assert "single text column" in err and "--sep" in err
+        assert len(err.strip().splitlines()) == 1
+
+
+def test_outputs_cannot_clash_with_each_other_or_the_input(table, tmp_path, capsys):
+    path, _ = table
+    model = tmp_path / "m.safetensors"
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    before = path.read_bytes()
+    cases = [
+        ["detect", path, "-o", model, "--save-model", model, "--force"],
+        ["detect", path, "-o", path, "--force"],
+        ["detect", path, "-o", link, "--force"],
+        ["detect", link, "--save-model", path, "--force"],
+        ["compress", path, "--n-components", "2", "-o", link, "--force"],
+    ]
+    for argv in cases:
+        status, out, err = run([*argv, *FAST], capsys)
+        assert status == 2 and "same file" in err, argv
+        assert len(err.strip().splitlines()) == 1
+    assert path.read_bytes() == before and not model.exists()
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+               capsys)[0] == 0
+    status, _, err = run(["score", path, "--model", model, "-o", model, "--force"], capsys)
+    assert status == 2 and "same file" in err
+    assert sklearn_ae.load(model).n_features_in_ == 4
+
+
+def test_unwritable_outputs_are_refused_before_training(table, tmp_path, capsys):
+    path, _ = table
+    regular = tmp_path / "regular.txt"
+    regular.write_text("x")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    cases = {
+        "under a file": (["-o", regular / "out.csv"], "is a file"),
+        "missing folder": (["-o", tmp_path / "nope" / "out.csv"], "no such folder"),
+        "a folder": (["-o", tmp_path, "--force"], "is a folder"),
+        "model under a file": (["--save-model", regular / "m.safetensors"], "is a file"),
+    }
+    if not os.access(locked, os.W_OK):  # root may write anywhere
+        cases["no permission"] = (["-o", locked / "out.csv"], "no permission")
+    try:
+        for name, (extra, message) in cases.items():
+            status, out, err = run(["detect", path, *extra, *FAST], capsys)
+            assert status == 2 and message in err, name
+            assert len(err.strip().splitlines()) == 1
+            # Refused before training: no progress, no "flagged" summary.
+            assert "flagged" not in err and out == ""
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_write_errors_after_training_are_one_line_exit_1(table, tmp_path, capsys):
+    path, _ = table
+    status, _, err = run(["detect", path, "-o", "/dev/full", "--force", *FAST], capsys)
+    assert status == 1 and "cannot write /dev/full" in err
+    assert err.strip().splitlines()[-1].startswith("sklearn-ae detect: error:")
+
+
+def test_failed_output_write_keeps_the_old_file(table, tmp_path, capsys, monkeypatch):
+    from sklearn_ae import _fileformat
+
+    path, _ = table
+    out_csv = tmp_path / "scores.csv"
+    out_csv.write_text("precious")
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fd, *args, **kwargs):
+            self.file = real_fdopen(fd, *args, **kwargs)
+
+        def write(self, data):
+            self.file.write(data[:10])
+            raise OSError(28, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+    monkeypatch.setattr(_fileformat.os, "fdopen", FullDisk)
+    status, _, err = run(["detect", path, "-o", out_csv, "--force", *FAST], capsys)
+    assert status == 1 and "No space left" in err
+    assert out_csv.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "scores.csv"]
+
+
+def test_duplicate_columns_are_refused(table, capsys):
+    path, _ = table
+    status, out, err = run(["detect", path, "--columns", "a", "b", "a", *FAST], capsys)
+    assert status == 2 and "--columns names a more than once" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("n_components", ["5", "1000000000"])
+def test_more_codes_than_columns_is_refused(table, capsys, n_components):
+    path, _ = table
+    status, out, err = run(["compress", path, "--n-components", n_components,
+                            "--columns", "a", "b", "c", "d", *FAST], capsys)
+    assert status == 2 and "more than the 4 columns" in err
+    assert len(err.strip().splitlines()) == 1

@@ -17,13 +17,16 @@ from sklearn_ae import (
     ContractiveAutoencoder,
     DenoisingAutoencoder,
 )
-from sklearn_ae._persistence import _checksum
+from sklearn_ae._fileformat import _checksum
+
+
+X_DIGITS = pd.DataFrame(load_digits(return_X_y=True)[0][:200],
+                        columns=[f"px{i}" for i in range(64)])
 
 
 @pytest.fixture(scope="module")
 def digits():
-    X, _ = load_digits(return_X_y=True)
-    return pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
+    return X_DIGITS
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +137,7 @@ def test_foreign_files_are_refused(tmp_path):
         sklearn_ae.load(tmp_path / "missing.safetensors")
 
 
-def _forge(tmp_path, document, version="1"):
+def _forge(tmp_path, document, version="2"):
     """A well-formed file with a correct checksum around ``document``."""
     model_json = json.dumps(document)
     metadata = {"format": "sklearn-ae", "format_version": version, "model": model_json,
@@ -163,8 +166,111 @@ def test_newer_format_version_is_refused(tmp_path):
         sklearn_ae.load(path)
 
 
+def test_version_1_file_is_refused_with_a_message_to_refit(tmp_path):
+    path = _forge(tmp_path, {}, version="1")
+    with pytest.raises(ValueError, match="format version 1.*Refit the model and save it again"):
+        sklearn_ae.load(path)
+
+
 def test_header_length_beyond_the_file_is_refused(tmp_path):
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(struct.pack("<Q", 10**9) + b"{}")
     with pytest.raises(ValueError, match="truncated"):
         sklearn_ae.load(bad)
+
+
+# ------------------------------------------------------------ keyed signature
+
+
+def test_signed_file_loads_with_its_key_and_without_one(saved, tmp_path):
+    est, _ = saved
+    path = est.save(tmp_path / "signed.safetensors", key=b"secret")
+    for key in (b"secret", "secret", None):  # a str key is its UTF-8 bytes
+        loaded = sklearn_ae.load(path, key=key)
+        np.testing.assert_array_equal(loaded.transform(X_DIGITS), est.transform(X_DIGITS))
+
+
+def test_key_refuses_unsigned_and_wrongly_signed_files(saved, tmp_path):
+    est, unsigned = saved
+    with pytest.raises(ValueError, match="not signed"):
+        sklearn_ae.load(unsigned, key=b"secret")
+    signed = est.save(tmp_path / "signed.safetensors", key=b"secret")
+    with pytest.raises(ValueError, match="wrong signature"):
+        sklearn_ae.load(signed, key=b"other")
+
+
+def test_edit_with_recomputed_checksum_passes_without_key_but_not_with_it(saved, tmp_path):
+    # What the unkeyed checksum cannot catch: anyone can recompute it.
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    est, _ = saved
+    signed = est.save(tmp_path / "signed.safetensors", key=b"secret")
+    with safe_open(signed, "pt") as f:
+        metadata = dict(f.metadata())
+    tensors = load_file(signed)
+    metadata["model"] = metadata["model"].replace(
+        '"contamination": "auto"', '"contamination": 0.5', 1)
+    metadata["sha256"] = _checksum(metadata["model"], tensors)
+    edited = tmp_path / "edited.safetensors"
+    edited.write_bytes(save_tensors(tensors, metadata=metadata))
+    assert sklearn_ae.load(edited).contamination == 0.5
+    with pytest.raises(ValueError, match="wrong signature"):
+        sklearn_ae.load(edited, key=b"secret")
+
+
+@pytest.mark.parametrize("key", [b"", "", 42])
+def test_bad_keys_are_refused(saved, tmp_path, key):
+    est, path = saved
+    error = TypeError if key == 42 else ValueError
+    with pytest.raises(error, match="key"):
+        est.save(tmp_path / "m.safetensors", key=key)
+    with pytest.raises(error, match="key"):
+        sklearn_ae.load(path, key=key)
+
+
+# ------------------------------------------------------------- permissions
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_saved_file_respects_the_umask(saved, tmp_path, umask):
+    import os
+    import stat
+
+    est, _ = saved
+    previous = os.umask(umask)
+    try:
+        path = est.save(tmp_path / f"m{umask:o}.safetensors")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")] == []
+
+
+def test_failed_save_leaves_no_temporary_file(saved, tmp_path):
+    est, _ = saved
+    target = tmp_path / "folder"
+    target.mkdir()
+    with pytest.raises(OSError):
+        est.save(target)  # cannot rename a file over a folder
+    assert [p.name for p in tmp_path.iterdir()] == ["folder"]
+
+
+@pytest.mark.parametrize("estimator_class", [AutoencoderTransformer, DenoisingAutoencoder,
+                                             ContractiveAutoencoder])
+def test_loaded_estimator_trains_on_exactly_as_the_saved_one(estimator_class, tmp_path):
+    import torch
+
+    X = load_digits().data[:400]
+    est = estimator_class(4, batch_size=64, early_stopping=True, max_epochs=4,
+                          random_state=0).fit(X[:300])
+    path = sklearn_ae.save(est, tmp_path / "model.safetensors")
+    torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()[1].copy()
+    loaded = sklearn_ae.load(path)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)
+    assert loaded.batch_size_ == 64 and loaded.n_iter_ == est.n_iter_
+    est.partial_fit(X[300:])
+    loaded.partial_fit(X[300:])
+    assert loaded.n_iter_ == est.n_iter_ and loaded.loss_curve_ == est.loss_curve_
+    np.testing.assert_array_equal(loaded.score_samples(X), est.score_samples(X))

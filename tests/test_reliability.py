@@ -136,3 +136,220 @@ def test_grid_search_same_results_in_parallel_processes(estimator):
         for n_jobs in (1, 2)
     ]
     np.testing.assert_array_equal(results[0]["mean_test_score"], results[1]["mean_test_score"])
+
+
+# ----------------------------------------------------------- hostile files
+# Every case is loaded in one child process under a 3 GB address-space cap and
+# a timeout, so a regression that reads /dev/zero, waits on a pipe or
+# allocates a huge network fails these tests instead of hanging or killing
+# the suite. The child reports the exception, the time and the peak memory.
+
+import json  # noqa: E402
+import os  # noqa: E402
+import struct  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import torch  # noqa: E402
+from safetensors import safe_open  # noqa: E402
+from safetensors.torch import load_file, save as save_tensors  # noqa: E402
+
+from sklearn_ae._fileformat import _checksum  # noqa: E402
+
+MEMORY_CAP = 3 << 30
+LOAD_TIMEOUT_S = 5  # per file; the child as a whole gets 60 s
+_CHILD = """
+import json, resource, signal, sys, time
+resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+import sklearn_ae
+
+class Hung(BaseException):
+    pass
+
+def hung(*args):
+    raise Hung("still loading after {per_file} s")
+
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+signal.signal(signal.SIGALRM, hung)
+results = {{}}
+for name, path in json.loads(sys.argv[1]).items():
+    before, start = peak(), time.perf_counter()
+    try:
+        try:
+            signal.alarm({per_file})  # a blocking open or read is interrupted too
+            sklearn_ae.load(path)
+        finally:
+            signal.alarm(0)
+        outcome = dict(error=None)
+    except BaseException as exc:
+        outcome = dict(error=type(exc).__name__, message=str(exc),
+                       is_value_error=isinstance(exc, ValueError),
+                       is_os_error=isinstance(exc, OSError))
+    outcome.update(seconds=time.perf_counter() - start, grew=peak() - before)
+    results[name] = outcome
+print(json.dumps(results))
+"""
+
+
+def _edit_model(source, target, edit, metadata_edit=None):
+    """Rewrite ``source`` with its JSON document edited and a recomputed checksum.
+
+    What anyone can do: the unkeyed checksum is public arithmetic.
+    """
+    with safe_open(source, "pt") as f:
+        metadata = dict(f.metadata())
+    tensors = load_file(source)
+    document = json.loads(metadata["model"])
+    document = edit(document) or document
+    metadata["model"] = json.dumps(document)
+    metadata["sha256"] = _checksum(metadata["model"], tensors)
+    data = save_tensors(tensors, metadata=metadata)
+    if metadata_edit is not None:
+        data = metadata_edit(data)
+    target.write_bytes(data)
+    return target
+
+
+def _set(where, **values):
+    def edit(document):
+        document[where].update(values)
+    return edit
+
+
+def _set_param(**values):
+    def edit(document):
+        document["params"]["__dict__"].update(values)
+    return edit
+
+
+def _with_header(header):
+    """A safetensors-shaped file around an arbitrary header object."""
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text
+
+
+def _nested(depth):
+    return "[" * depth + "]" * depth
+
+
+def _hostile_files(folder, model):
+    files = {}
+
+    def edited(name, edit):
+        files[name] = _edit_model(model, folder / f"{name}.safetensors", edit)
+
+    edited("n_components_ = 5e7", _set("attributes", n_components_=50_000_000))
+    edited("n_features_in_ = 1e9", _set("attributes", n_features_in_=10**9))
+    edited("hidden_layer_sizes_ = (1e8,)",
+           _set("attributes", hidden_layer_sizes_={"__tuple__": [10**8]}))
+    edited("n_components_ = 0", _set("attributes", n_components_=0))
+    edited("n_components_ a string", _set("attributes", n_components_="4"))
+    edited("n_components_ off by one", _set("attributes", n_components_=3))
+    edited("feature names too long", _set("attributes", feature_names_in_={
+        "__ndarray__": list("abcde"), "dtype": "object", "shape": [5]}))
+    edited("optimizer = evil", _set_param(optimizer="evil"))
+    edited("lr = -1", _set_param(lr=-1.0))
+    edited("unknown parameter", _set_param(shell="rm -rf /"))
+    edited("scaler parameter junk", lambda d: d["attributes"]["scaler_"]["params"][
+        "__dict__"].update(with_mean="yes"))
+    edited("attribute shadows a method", _set("attributes", score_samples_=None,
+                                              **{"score_samples": 1}))
+    edited("private attribute", _set("attributes", **{"__class__": "x"}))
+    edited("device_ not a string", _set("attributes", device_=5))
+    edited("deep JSON nesting", _set("attributes", loss_curve_=json.loads(_nested(500))))
+    edited("document is a list", lambda d: [d])
+    edited("no class entry", lambda d: d.pop("class") and None)
+
+    files["metadata is a list"] = folder / "metadata_list.safetensors"
+    files["metadata is a list"].write_bytes(_with_header({"__metadata__": ["sklearn-ae"]}))
+    files["header nests 100000 deep"] = folder / "deep_header.safetensors"
+    text = ("{\"a\":" + _nested(100_000) + "}").encode()
+    files["header nests 100000 deep"].write_bytes(struct.pack("<Q", len(text)) + text)
+    files["tensor beyond the file"] = folder / "beyond.safetensors"
+    files["tensor beyond the file"].write_bytes(_with_header({
+        "w": {"dtype": "F32", "shape": [10**9], "data_offsets": [0, 4 * 10**9]},
+        "__metadata__": {"format": "sklearn-ae", "format_version": "2"}}))
+    files["bfloat16 tensor, wrong name"] = folder / "bf16.safetensors"
+    with safe_open(model, "pt") as f:
+        metadata = dict(f.metadata())
+    odd = {"w": torch.zeros(1000, dtype=torch.bfloat16)}
+    metadata["sha256"] = _checksum(metadata["model"], odd)
+    files["bfloat16 tensor, wrong name"].write_bytes(save_tensors(odd, metadata=metadata))
+    files["header of 200 MB"] = folder / "huge_header.safetensors"
+    with open(files["header of 200 MB"], "wb") as f:  # sparse: costs no disk
+        f.write(struct.pack("<Q", 200_000_000) + b"{")
+        f.truncate(200_000_100)
+    files["/dev/zero"] = "/dev/zero"
+    files["/dev/urandom"] = "/dev/urandom"
+    files["named pipe"] = folder / "pipe.safetensors"
+    os.mkfifo(files["named pipe"])
+    files["folder"] = folder
+    files["missing"] = folder / "missing.safetensors"
+    return {name: str(path) for name, path in files.items()}
+
+
+# case -> (exception class expected, words its message must contain)
+HOSTILE_FILES = {
+    "n_components_ = 5e7": (ValueError, "n_components_"),
+    "n_features_in_ = 1e9": (ValueError, "n_features_in_"),
+    "hidden_layer_sizes_ = (1e8,)": (ValueError, "hidden_layer_sizes_"),
+    "n_components_ = 0": (ValueError, "n_components_"),
+    "n_components_ a string": (ValueError, "n_components_"),
+    "n_components_ off by one": (ValueError, "shape"),
+    "feature names too long": (ValueError, "feature_names_in_"),
+    "optimizer = evil": (ValueError, "optimizer"),
+    "lr = -1": (ValueError, "lr"),
+    "unknown parameter": (ValueError, "shell"),
+    "scaler parameter junk": (ValueError, "with_mean"),
+    "attribute shadows a method": (ValueError, "score_samples"),
+    "private attribute": (ValueError, "__class__"),
+    "device_ not a string": (ValueError, "device_"),
+    "deep JSON nesting": (ValueError, "nests"),
+    "document is a list": (ValueError, "not a JSON object"),
+    "no class entry": (ValueError, "no 'class' entry"),
+    "metadata is a list": (ValueError, "metadata"),
+    "header nests 100000 deep": (ValueError, "nests"),
+    "tensor beyond the file": (ValueError, "tensor 'w'"),
+    "bfloat16 tensor, wrong name": (ValueError, "tensors of the file"),
+    "header of 200 MB": (ValueError, "at most"),
+    "/dev/zero": (ValueError, "character device"),
+    "/dev/urandom": (ValueError, "character device"),
+    "named pipe": (ValueError, "named pipe"),
+    "folder": (OSError, "folder"),
+    "missing": (OSError, "No such file"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_loads(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    model = folder / "model.safetensors"
+    AutoencoderTransformer(2, hidden_layer_sizes=(3,), max_epochs=1, random_state=0).fit(
+        pd.DataFrame(X_GOOD, columns=COLUMNS)).save(model)
+    files = _hostile_files(folder, model)
+    assert set(files) == set(HOSTILE_FILES)
+    child = _CHILD.format(cap=MEMORY_CAP, per_file=LOAD_TIMEOUT_S)
+    try:
+        done = subprocess.run([sys.executable, "-c", child, json.dumps(files)],
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "OMP_NUM_THREADS": "1"})
+    except subprocess.TimeoutExpired:
+        pytest.fail("the child loading the hostile files ran past 60 s")
+    assert done.returncode == 0, done.stderr[-2000:]
+    return files, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FILES))
+def test_hostile_file_gives_one_clear_error_quickly_and_cheaply(hostile_loads, case):
+    files, results = hostile_loads
+    error, words = HOSTILE_FILES[case]
+    outcome = results[case]
+    assert outcome["error"] is not None, "loaded without complaint"
+    kind = "is_value_error" if error is ValueError else "is_os_error"
+    assert outcome[kind], f"{outcome['error']}: {outcome['message']}"
+    assert words in outcome["message"]
+    assert files[case] in outcome["message"] or case == "missing"
+    assert outcome["seconds"] < 1.0
+    assert outcome["grew"] < 100 * 2**20  # file size plus a tiny model, nowhere near 1 GB

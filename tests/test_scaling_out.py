@@ -56,8 +56,10 @@ def test_partial_fit_after_fit_continues_and_saves(tmp_path):
     loaded = load(est.save(tmp_path / "model.safetensors"))
     assert loaded.n_samples_seen_ == 500
     np.testing.assert_array_equal(loaded.score_samples(X), est.score_samples(X))
-    loaded.partial_fit(X[100:200])  # resumes, with a fresh optimizer state
-    assert loaded.n_iter_ == 1 and loaded.n_samples_seen_ == 600
+    loaded.partial_fit(X[100:200])  # resumes where the saved estimator stood
+    est.partial_fit(X[100:200])
+    assert loaded.n_iter_ == est.n_iter_ == 5 and loaded.n_samples_seen_ == 600
+    np.testing.assert_array_equal(loaded.score_samples(X), est.score_samples(X))
 
 
 def test_partial_fit_with_sklearn_incremental_pattern():
