@@ -47,16 +47,17 @@ print(f"worst step's distance to the nearest real digit (typical 1): pixel blend
 # The pixel path's middle steps are double exposures, far from any digit; the
 # decoded code path morphs one digit into the other and stays closer to real digits,
 # if a little blurred at the ends.
-fig, axes = plt.subplots(2, len(t), figsize=(1.2 * len(t), 3.2))
+fig, axes = plt.subplots(2, len(t), figsize=(1.2 * len(t), 3.6))
 for row, (name, path, error) in enumerate((("pixels", pixel_path, pixel_error),
                                            ("codes", latent_path, latent_error))):
     for step, ax in enumerate(axes[row]):
         ax.imshow(path[step].reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"t={t[step, 0]:.2f}\n{error[step]:.2f}", fontsize=8)
+        step_label = f"t = {t[step, 0]:.3g}\n" if row == 0 else ""
+        ax.set_title(f"{step_label}{error[step]:.2f}", fontsize=8)
     axes[row, 0].set_ylabel(name)
-fig.suptitle("Blending a 0 into a 1: pixels vs codes (titles: step, distance to the "
-             "nearest real digit, typical = 1)", fontsize=9)
+fig.suptitle("Blending a 0 into a 1: pixels vs codes (titles: distance to the nearest "
+             "real digit, typical = 1)", fontsize=9)
 fig.tight_layout()
 plt.show()
