@@ -36,7 +36,7 @@ def find_mnist():
 
 path = find_mnist()
 if path is None:
-    print(f"MNIST sample not found ({IMAGES} in no folder above {Path.cwd()}); "
+    print(f"MNIST sample not found: no {IMAGES} in {Path.cwd()} or a folder above it; "
           "this example reads the project's shared data folder and downloads nothing.")
     sys.exit(0)
 
