@@ -48,8 +48,8 @@ for d in sizes:
 # %%
 # Held-out accuracy against the code size
 # ---------------------------------------
-# With codes of 2 to 4 numbers the nonlinear code keeps more of what tells digits
-# apart; with 8 or more, PCA's linear code is as good.
+# With codes of 2 to 8 numbers the autoencoder's nonlinear code keeps a few points more
+# of what tells digits apart; at 16 numbers PCA's linear code is as good or better.
 fig, ax = plt.subplots(figsize=(5.5, 3.8))
 for name, values in accuracy.items():
     ax.plot(sizes, values, marker="o", label=f"StandardScaler -> {name} -> LogisticRegression")
