@@ -28,7 +28,6 @@ from sklearn.model_selection import train_test_split
 
 from ._estimators import AutoencoderTransformer
 
-FIGURES = ("reconstructions", "interpolation", "loss-curve", "scores")
 MNIST_IMAGES = Path("mnist") / "t10k-images-idx3-ubyte.gz"
 
 

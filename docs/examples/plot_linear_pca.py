@@ -22,7 +22,9 @@ from sklearn_ae import AutoencoderTransformer
 X, _ = load_digits(return_X_y=True)
 d = 8
 pca = PCA(d).fit(X)
-model = AutoencoderTransformer(d, hidden_layer_sizes=(), activation="linear", tied_weights=True, optimizer="lbfgs", scaling=None, random_state=0).fit(X)  # noqa: E501
+model = AutoencoderTransformer(d, hidden_layer_sizes=(), activation="linear",
+                               output_activation="linear", tied_weights=True,
+                               optimizer="lbfgs", scaling=None, random_state=0).fit(X)
 
 # %%
 # The decoder's directions and the principal angles
