@@ -23,10 +23,14 @@ def plant_anomalies(X, share=0.05, random_state=0):
     """``X`` plus rows whose columns were partly copied in from other rows."""
     rng = np.random.RandomState(random_state)
     n_odd = round(share * len(X) / (1 - share))
-    odd = X[rng.choice(len(X), n_odd)].copy()
-    for row in odd:
+    sources = rng.choice(len(X), n_odd)
+    odd = X[sources].copy()
+    for row, source in zip(odd, sources):
         columns = rng.choice(X.shape[1], X.shape[1] // 3, replace=False)
-        row[columns] = X[rng.randint(len(X)), columns]
+        donor = rng.randint(len(X))
+        if donor == source:  # a row mixed with itself would be no anomaly
+            donor = (donor + 1) % len(X)
+        row[columns] = X[donor, columns]
     return np.vstack([X, odd]), np.r_[np.zeros(len(X), int), np.ones(n_odd, int)]
 
 
