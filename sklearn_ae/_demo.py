@@ -176,6 +176,9 @@ def write_figures(out, compressed, anomaly):
         anomaly["model"], anomaly["X"], anomaly["y"], ax=left, bins=40, normalize=True,
         name=f"autoencoder: ROC AUC {anomaly['ae']:.3f}")
     _forest_histogram(right, anomaly)
+    for ax in (left, right):  # room for the legend above the bars
+        ax.set_ylim(top=1.45 * ax.get_ylim()[1])
+        ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("breast cancer + 5 % planted rows that break relations between columns",
                  fontsize=10)
     fig.tight_layout()
