@@ -1,8 +1,9 @@
 """Sphinx configuration: user guide (Markdown via MyST), API reference (numpydoc),
 and a gallery of the scripts in ``examples/`` (sphinx-gallery), run at build time.
 
-Builds offline: no intersphinx, no remote images. ``python -m sphinx -W -b html docs
-docs/_build/html`` (tests/test_docs.py runs it when sphinx is installed). The MNIST
+Builds offline: no intersphinx, no remote images. ``pip install -e ".[docs]"``, then
+``python -m sphinx -W -b html docs docs/_build/html`` (tests/test_docs.py runs it when
+sphinx and sphinx-gallery are installed; the ``test`` extra has them). The MNIST
 examples are run only when the project's shared data folder is found; without it they
 are rendered as code, without output.
 """
