@@ -2,14 +2,17 @@
 
 1. Compression: digits (8 x 8 images, 64 features), 75/25 split; held-out
    reconstruction error of the autoencoder against PCA at the same code size.
-2. Anomalies: for each digit class in turn, that class is the outliers,
-   subsampled to 5 % of the rows, the other nine classes the inliers; the
-   detectors see no labels. ROC AUC of the autoencoder's score against
-   IsolationForest's, averaged over the ten choices.
-3. MNIST (when the project's shared data folder is found): 784 pixels, the
+2. Anomalies, where the autoencoder is convincing: breast-cancer rows (30
+   measurements) plus 5 % planted rows whose columns were partly copied from
+   other rows, so that each value is ordinary but the row breaks the relations
+   between columns. The autoencoder against IsolationForest, both at their
+   defaults, fit on all rows without labels; ROC AUC over a few seeds.
+3. Anomalies, where it is not: each digit class in turn as the outliers (5 %
+   of the rows), the other nine classes the inliers.
+4. MNIST (when the project's shared data folder is found): 784 pixels, the
    same comparison with PCA.
-4. Figures (with matplotlib): reconstructions, a walk between two codes,
-   the loss curve, the score histogram.
+5. Figures (with matplotlib): reconstructions, a walk between two codes beside
+   a pixel blend, the loss curves, the score histograms of section 2.
 """
 
 import gzip
@@ -17,7 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
@@ -25,7 +28,6 @@ from sklearn.model_selection import train_test_split
 
 from ._estimators import AutoencoderTransformer
 
-FIGURES = ("reconstructions", "interpolation", "loss_curve", "scores")
 MNIST_IMAGES = Path("mnist") / "t10k-images-idx3-ubyte.gz"
 
 
@@ -56,7 +58,7 @@ def _mse(X, X_hat):
 COMPRESSION = dict(scaling="minmax", activation="tanh", lr=3e-3, batch_size=64)
 
 
-def compression(X, d, random_state, verbose, max_epochs, hidden):
+def compression(X, d, random_state, verbose, max_epochs, hidden, early_stopping=False):
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=random_state)
     start = time.perf_counter()
     pca = PCA(d).fit(X_train)
@@ -65,11 +67,27 @@ def compression(X, d, random_state, verbose, max_epochs, hidden):
     start = time.perf_counter()
     ae = AutoencoderTransformer(d, hidden_layer_sizes=hidden, max_epochs=max_epochs,
                                 random_state=random_state, verbose=verbose,
-                                **COMPRESSION).fit(X_train)
+                                early_stopping=early_stopping, **COMPRESSION).fit(X_train)
     ae_seconds = time.perf_counter() - start
     ae_mse = _mse(X_test, ae.reconstruct(X_test))
     return dict(model=ae, X_test=X_test, pca_mse=pca_mse, ae_mse=ae_mse,
                 pca_seconds=pca_seconds, ae_seconds=ae_seconds)
+
+
+def plant_broken_relations(X, share, random_state):
+    """``X`` plus ``share`` of planted rows: copies of random rows with a third of
+    their columns taken from another random row. Returns the rows and 0/1 labels."""
+    rng = np.random.RandomState(random_state)
+    n_odd = round(share * len(X) / (1 - share))
+    sources = rng.choice(len(X), n_odd)
+    odd = X[sources].copy()
+    for row, source in zip(odd, sources):
+        columns = rng.choice(X.shape[1], X.shape[1] // 3, replace=False)
+        donor = rng.randint(len(X))
+        if donor == source:  # a row mixed with itself would be no anomaly
+            donor = (donor + 1) % len(X)
+        row[columns] = X[donor, columns]
+    return np.vstack([X, odd]), np.r_[np.zeros(len(X), int), np.ones(n_odd, int)]
 
 
 def anomaly_split(X, y, outlier_class, share, random_state):
@@ -83,19 +101,42 @@ def anomaly_split(X, y, outlier_class, share, random_state):
     return X[rows], np.r_[np.zeros(len(inliers), int), np.ones(len(outliers), int)]
 
 
-def anomalies(X, y, classes, random_state, share=0.05, max_epochs="auto"):
+def compare_detectors(X, is_outlier, random_state, max_epochs="auto"):
+    """Fit the autoencoder and IsolationForest, both at their defaults, on all rows;
+    return their ROC AUCs against ``is_outlier`` and what the figures need."""
+    start = time.perf_counter()
+    ae = AutoencoderTransformer(max_epochs=max_epochs, random_state=random_state).fit(X)
+    forest = IsolationForest(random_state=random_state).fit(X)
+    forest_score = -forest.score_samples(X)
+    return dict(ae=roc_auc_score(is_outlier, -ae.score_samples(X)),
+                forest=roc_auc_score(is_outlier, forest_score),
+                seconds=time.perf_counter() - start,
+                model=ae, forest_score=forest_score, X=X, y=is_outlier)
+
+
+def broken_relation_anomalies(seeds, share=0.05, max_epochs="auto", report=_say):
+    """Section 2: planted rows that break relations between breast-cancer columns."""
+    X = load_breast_cancer().data
     results = []
-    for digit in classes:
+    for seed in seeds:
+        X_mix, is_odd = plant_broken_relations(X, share, seed)
+        result = compare_detectors(X_mix, is_odd, seed, max_epochs)
+        report(f"   seed {seed}: ROC AUC autoencoder {result['ae']:.3f}, "
+               f"IsolationForest {result['forest']:.3f} ({result['seconds']:.1f} s)")
+        results.append(dict(result, seed=seed))
+    return results
+
+
+def anomalies(X, y, classes, random_state, share=0.05, max_epochs="auto", report=_say):
+    """Section 3: each digit class in turn as the outliers."""
+    results = []
+    for i, digit in enumerate(classes, 1):
         X_mix, is_outlier = anomaly_split(X, y, digit, share, random_state)
-        ae = AutoencoderTransformer(max_epochs=max_epochs,
-                                    random_state=random_state).fit(X_mix)
-        forest = IsolationForest(random_state=random_state).fit(X_mix)
-        results.append(dict(
-            digit=digit,
-            ae=roc_auc_score(is_outlier, -ae.score_samples(X_mix)),
-            forest=roc_auc_score(is_outlier, -forest.score_samples(X_mix)),
-            model=ae, X=X_mix, y=is_outlier,
-        ))
+        result = compare_detectors(X_mix, is_outlier, random_state, max_epochs)
+        report(f"   [{i}/{len(classes)}] outliers = digit {digit}: ROC AUC autoencoder "
+               f"{result['ae']:.3f}, IsolationForest {result['forest']:.3f} "
+               f"({result['seconds']:.1f} s)")
+        results.append(dict(result, digit=digit))
     return results
 
 
@@ -116,39 +157,73 @@ def write_figures(out, compressed, anomaly):
 
     out.mkdir(parents=True, exist_ok=True)
     model, X_test = compressed["model"], compressed["X_test"]
-    paths = {}
+    figures = {}
 
     display = ReconstructionDisplay.from_estimator(model, X_test, n_rows=10)
     display.figure_.suptitle(f"digits: held-out inputs and reconstructions (d = "
                              f"{model.n_components_})")
-    paths["reconstructions"] = out / "sklearn-ae-demo-reconstructions.png"
+    figures["reconstructions"] = display.figure_
 
-    codes = model.transform(X_test[:2])
-    steps = np.linspace(0, 1, 10)[:, None]
-    walk = model.inverse_transform((1 - steps) * codes[0] + steps * codes[1])
-    fig, axes = plt.subplots(1, len(walk), figsize=(1.1 * len(walk), 1.5))
-    for ax, image, t in zip(axes, walk, steps[:, 0]):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
-        ax.set_title(f"{t:.1f}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.suptitle("decoded straight line between two codes", fontsize=9)
-    fig.tight_layout()
-    paths["interpolation"] = out / "sklearn-ae-demo-interpolation.png"
+    # The first held-out digit and the one farthest from it in pixels: a blend of
+    # two different shapes.
+    farthest = np.argmax(np.linalg.norm(X_test - X_test[0], axis=1))
+    figures["interpolation"] = _interpolation_figure(plt, model, X_test[[0, farthest]])
 
-    LossCurveDisplay.from_estimator(model)
-    paths["loss_curve"] = out / "sklearn-ae-demo-loss-curve.png"
+    figures["loss-curve"] = LossCurveDisplay.from_estimator(model).figure_
 
-    shown = anomaly
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
     ScoreDistributionDisplay.from_estimator(
-        shown["model"], shown["X"], shown["y"],
-        name=f"digits, outliers = digit {shown['digit']} (5 %)")
-    paths["scores"] = out / "sklearn-ae-demo-scores.png"
+        anomaly["model"], anomaly["X"], anomaly["y"], ax=left, bins=40, normalize=True,
+        name=f"autoencoder: ROC AUC {anomaly['ae']:.3f}")
+    _forest_histogram(right, anomaly)
+    for ax in (left, right):  # room for the legend above the bars
+        ax.set_ylim(top=1.45 * ax.get_ylim()[1])
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle("breast cancer + 5 % planted rows that break relations between columns",
+                 fontsize=10)
+    fig.tight_layout()
+    figures["scores"] = fig
 
-    for fig_number, name in zip(plt.get_fignums(), paths):
-        plt.figure(fig_number).savefig(paths[name], dpi=110)
+    paths = {}
+    for name, figure in figures.items():
+        paths[name] = out / f"sklearn-ae-demo-{name}.png"
+        figure.savefig(paths[name], dpi=110)
     plt.close("all")
     return paths
+
+
+def _interpolation_figure(plt, model, pair, n_steps=11):
+    """Decoded straight line between two codes (0, 0.1, ..., 0.5, ..., 1) over the
+    pixel blend of the same two images."""
+    steps = np.linspace(0, 1, n_steps)[:, None]
+    codes = model.transform(pair)
+    rows = (("codes", model.inverse_transform((1 - steps) * codes[0] + steps * codes[1])),
+            ("pixels", (1 - steps) * pair[0] + steps * pair[1]))
+    fig, axes = plt.subplots(2, n_steps, figsize=(1.0 * n_steps, 2.6))
+    for r, (label, images) in enumerate(rows):
+        for ax, image, t in zip(axes[r], images, steps[:, 0]):
+            ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=16)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"{t:.1f}", fontsize=8)
+        axes[r, 0].set_ylabel(label, fontsize=9)
+    fig.suptitle("between two held-out digits: decoded blend of codes (top) vs blend of "
+                 "pixels (bottom)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _forest_histogram(ax, anomaly, bins=40):
+    score, odd = anomaly["forest_score"], anomaly["y"] == 1
+    edges = np.linspace(score.min(), score.max(), bins + 1)
+    for group, label in ((score[~odd], "inliers"), (score[odd], "outliers")):
+        ax.hist(group, bins=edges, alpha=0.7, weights=np.full(len(group), 1 / len(group)),
+                label=label)
+    ax.set_xlabel("-score_samples (IsolationForest)")
+    ax.set_ylabel("share of the group's rows")
+    ax.set_title(f"IsolationForest: ROC AUC {anomaly['forest']:.3f}")
+    ax.legend()
 
 
 def run_demo(out=Path("."), quick=False, data_dir=None, verbose=True, random_state=0):
@@ -159,21 +234,28 @@ def run_demo(out=Path("."), quick=False, data_dir=None, verbose=True, random_sta
     max_epochs = 5 if quick else "auto"
     _say(f"== Compression: scikit-learn digits, {len(X)} images of 8x8 pixels, code "
          f"size d={d}, 75/25 split; autoencoder 64-128-{d}-128-64 tanh")
-    result = compression(X, d, random_state, int(verbose), 5 if quick else 200, (128,))
+    # Early stopping holds out 10 % of the training rows: the loss figure then shows
+    # the validation curve beside the training one.
+    result = compression(X, d, random_state, int(verbose), 5 if quick else 200, (128,),
+                         early_stopping=True)
     _say(f"   held-out MSE (pixels^2, pixels in 0..16): PCA {result['pca_mse']:.3f}, "
          f"autoencoder {result['ae_mse']:.3f} ({result['ae_mse'] / result['pca_mse']:.2f} x "
          f"PCA; fit {result['ae_seconds']:.1f} s)")
 
+    seeds = (0,) if quick else (0, 1, 2)
+    _say("== Anomalies that break relations between columns: breast-cancer table (569 "
+         "rows, 30 columns) + 5 % planted rows, each a real row with a third of its "
+         "columns copied from another row; both detectors at their defaults, no labels")
+    planted = broken_relation_anomalies(seeds, max_epochs=max_epochs)
+    _say(f"   mean ROC AUC: autoencoder {np.mean([r['ae'] for r in planted]):.3f}, "
+         f"IsolationForest {np.mean([r['forest'] for r in planted]):.3f}")
+
     classes = (0, 7) if quick else tuple(range(10))
-    _say(f"== Anomalies: one digit class as outliers (5 % of rows), the others as inliers; "
-         f"no labels in training; {len(classes)} choices of outlier digit")
+    _say(f"== Anomalies that are far from the rest: one digit class as outliers (5 % of "
+         f"rows), the other nine as inliers; {len(classes)} choices of outlier digit")
     found = anomalies(X, y, classes, random_state, max_epochs=max_epochs)
-    for r in found:
-        _say(f"   outliers = digit {r['digit']}: ROC AUC autoencoder {r['ae']:.3f}, "
-             f"IsolationForest {r['forest']:.3f}")
-    mean_ae = np.mean([r["ae"] for r in found])
-    mean_forest = np.mean([r["forest"] for r in found])
-    _say(f"   mean ROC AUC: autoencoder {mean_ae:.3f}, IsolationForest {mean_forest:.3f}")
+    _say(f"   mean ROC AUC: autoencoder {np.mean([r['ae'] for r in found]):.3f}, "
+         f"IsolationForest {np.mean([r['forest'] for r in found]):.3f}")
 
     folder = find_shared_data(data_dir)
     if folder is not None and (folder / MNIST_IMAGES).exists():
@@ -195,8 +277,7 @@ def run_demo(out=Path("."), quick=False, data_dir=None, verbose=True, random_sta
         _say('== Figures: skipped, matplotlib is not installed. For the pictures: '
              'pip install "sklearn-ae[plot]" (or pip install matplotlib)')
     else:
-        shown = next((r for r in found if r["digit"] == 7), found[0])
-        paths = write_figures(Path(out), result, shown)
+        paths = write_figures(Path(out), result, planted[0])
         _say(f"== Figures written to {Path(out).resolve()}:")
         for path in paths.values():
             _say(f"   {path.name}")

@@ -30,6 +30,15 @@ def _pyplot():
     return plt
 
 
+def _epochs(curve):
+    return np.arange(1, len(curve) + 1)
+
+
+def _weights(values, normalize):
+    """Weights that make a histogram show shares of ``values`` (None: counts)."""
+    return np.full(len(values), 1 / max(len(values), 1)) if normalize else None
+
+
 def _name(estimator, name):
     return type(estimator).__name__ if name is None else name
 
@@ -102,12 +111,13 @@ class LossCurveDisplay:
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 3.5))
-        epochs = np.arange(1, len(self.loss_curve) + 1)
         label = self.estimator_name or "model"
-        self.lines_ = ax.plot(epochs, self.loss_curve, label=f"{label}: training")
+        self.lines_ = ax.plot(_epochs(self.loss_curve), self.loss_curve,
+                              label=f"{label}: training")
         if self.validation_loss_curve is not None:
             self.lines_ += ax.plot(
-                epochs, self.validation_loss_curve, "--", label=f"{label}: validation"
+                _epochs(self.validation_loss_curve), self.validation_loss_curve, "--",
+                label=f"{label}: validation",
             )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (scaled units)")
@@ -192,8 +202,9 @@ class ReconstructionDisplay:
             if figure is None:
                 figure = plt.figure(figsize=(1.1 * n_rows, 2.6))
             axes = figure.subplots(2, n_rows, squeeze=False)
-            low = min(self.X.min(), self.X_reconstructed.min())
-            high = max(self.X.max(), self.X_reconstructed.max())
+            # The inputs' range: a reconstruction slightly outside it must not
+            # turn the background grey.
+            low, high = self.X.min(), self.X.max()
             for i in range(n_rows):
                 for row, data in enumerate((self.X[i], self.X_reconstructed[i])):
                     ax = axes[row, i]
@@ -249,7 +260,8 @@ class ScoreDistributionDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
-    def from_estimator(cls, estimator, X, y=None, *, name=None, ax=None, bins=50):
+    def from_estimator(cls, estimator, X, y=None, *, name=None, ax=None, bins=50,
+                       normalize=False):
         """Score ``X`` and draw the histogram.
 
         Parameters
@@ -261,6 +273,10 @@ class ScoreDistributionDisplay:
         name : str or None, default=None
         ax : matplotlib Axes or None, default=None
         bins : int, default=50
+        normalize : bool, default=False
+            Show each group's share of its own rows per bin instead of row
+            counts, so that a small group of outliers is as visible as the
+            inliers.
 
         Returns
         -------
@@ -273,15 +289,17 @@ class ScoreDistributionDisplay:
             y=None if y is None else np.asarray(y),
             estimator_name=_name(estimator, name),
         )
-        return display.plot(ax=ax, bins=bins)
+        return display.plot(ax=ax, bins=bins, normalize=normalize)
 
-    def plot(self, ax=None, bins=50):
+    def plot(self, ax=None, bins=50, normalize=False):
         """Draw the histogram(s) and the threshold.
 
         Parameters
         ----------
         ax : matplotlib Axes or None, default=None
         bins : int, default=50
+        normalize : bool, default=False
+            Each group's share of its own rows per bin instead of row counts.
 
         Returns
         -------
@@ -293,16 +311,17 @@ class ScoreDistributionDisplay:
         errors = np.asarray(self.errors, dtype=np.float64)
         edges = np.geomspace(max(errors.min(), 1e-3), max(errors.max(), 1e-2), bins + 1)
         if self.y is None:
-            ax.hist(errors, bins=edges, label="rows")
+            ax.hist(errors, bins=edges, weights=_weights(errors, normalize), label="rows")
         else:
             outlier = (self.y == -1) if (self.y == -1).any() else self.y.astype(bool)
-            ax.hist(errors[~outlier], bins=edges, alpha=0.7, label="inliers")
-            ax.hist(errors[outlier], bins=edges, alpha=0.7, label="outliers")
+            for group, label in ((errors[~outlier], "inliers"), (errors[outlier], "outliers")):
+                ax.hist(group, bins=edges, alpha=0.7, weights=_weights(group, normalize),
+                        label=label)
         ax.axvline(self.threshold, color="k", linestyle="--",
                    label=f"threshold {self.threshold:.3g}")
         ax.set_xscale("log")
         ax.set_xlabel("reconstruction error (typical training error = 1)")
-        ax.set_ylabel("rows")
+        ax.set_ylabel("share of the group's rows" if normalize else "rows")
         if self.estimator_name:
             ax.set_title(self.estimator_name)
         ax.legend()
