@@ -325,8 +325,6 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self,
         n_components=None,
         *,
-        noise="mask",
-        noise_level=0.25,
         hidden_layer_sizes=None,
         activation="tanh",
         output_activation="linear",
@@ -349,6 +347,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         callbacks=None,
         random_state=None,
         verbose=0,
+        noise="mask",
+        noise_level=0.25,
     ):
         super().__init__(
             n_components,
@@ -455,7 +455,6 @@ class ContractiveAutoencoder(BaseAutoencoder):
         self,
         n_components=None,
         *,
-        contraction=0.1,
         hidden_layer_sizes=None,
         activation="tanh",
         output_activation="linear",
@@ -478,6 +477,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         callbacks=None,
         random_state=None,
         verbose=0,
+        contraction=0.1,
     ):
         super().__init__(
             n_components,
