@@ -79,6 +79,7 @@ class BaseAutoencoder(
         "scaling": [StrOptions(set(SCALERS)), None],
         "clip": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "n_neighbors": [Interval(Integral, 0, None, closed="left")],
         "device": [DeviceNames(), torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "callbacks": [list, None],
@@ -107,6 +108,7 @@ class BaseAutoencoder(
         scaling="standard",
         clip="auto",
         contamination="auto",
+        n_neighbors=10,
         device="cpu",
         precision="float32",
         callbacks=None,
@@ -131,6 +133,7 @@ class BaseAutoencoder(
         self.scaling = scaling
         self.clip = clip
         self.contamination = contamination
+        self.n_neighbors = n_neighbors
         self.device = device
         self.precision = precision
         self.callbacks = callbacks

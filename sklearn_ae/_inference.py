@@ -59,8 +59,10 @@ class InferenceMixin(TransformerMixin):
     def _row_chunks(self, n_rows):
         """Row slices whose activations fit in scikit-learn's ``working_memory``."""
         widths = (self.n_features_in_, *self.hidden_layer_sizes_, self.n_components_)
-        # float32 activations of encoder and decoder, plus the float64 outputs.
-        row_bytes = 4 * 2 * sum(widths) + 8 * 2 * self.n_features_in_
+        # float32 activations of encoder and decoder, the float64 outputs, and the
+        # float64 distances to the neighbour reference rows of the outlier score.
+        n_reference = 0 if self.neighbor_reference_ is None else len(self.neighbor_reference_)
+        row_bytes = 4 * 2 * sum(widths) + 8 * 2 * (self.n_features_in_ + n_reference)
         chunk_rows = get_chunk_n_rows(row_bytes, max_n_rows=n_rows)
         return gen_batches(n_rows, max(1, chunk_rows))
 
@@ -88,12 +90,16 @@ class InferenceMixin(TransformerMixin):
     def _reconstruct_model_chunk(self, X_model):
         return _numpy(self.net_.module_(self._tensor(X_model)))
 
-    def _squared_error_chunk(self, X):
-        """Squared errors in the scaled space, float64 (numpy, so that a row's
-        result does not depend on which rows share its chunk)."""
-        X_model = self._model_tensor(X)
-        residuals = _numpy(X_model - self.net_.module_(X_model).float())
+    def _squared_errors(self, X_model):
+        """Squared errors of rows already in the scaled space, float64 (numpy, so
+        that a row's result does not depend on which rows share its chunk)."""
+        X_tensor = self._tensor(X_model)
+        residuals = _numpy(X_tensor - self.net_.module_(X_tensor).float())
         return np.square(residuals, dtype=np.float64)
+
+    def _squared_error_chunk(self, X):
+        """Squared errors of validated rows in the scaled space, float64."""
+        return self._squared_errors(self._to_model_space(X))
 
     def _mean_squared_error_per_feature(self, X):
         """Column means of the scaled squared errors, without an (n, p) array."""

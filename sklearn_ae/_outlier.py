@@ -10,19 +10,50 @@ errors.
 import numpy as np
 
 from ._dask import lazy_for_dask
-from ._scoring import feature_error_scale, normalized_row_errors, offset_from_contamination
+from ._defaults import NEIGHBOR_REFERENCE_ROWS
+from ._scoring import (
+    feature_error_scale,
+    mean_squared_neighbor_distance,
+    normalized_row_errors,
+    offset_from_contamination,
+)
 
 
 class OutlierContractMixin:
     """Scores and labels from the reconstruction error of a fitted autoencoder."""
 
+    def _draw_neighbor_reference(self, X_model, seed):
+        """``neighbor_reference_``: up to 256 training rows, scaled and unclipped."""
+        if not self.n_neighbors:
+            self.neighbor_reference_ = None
+            return
+        n_rows = len(X_model)
+        if n_rows > NEIGHBOR_REFERENCE_ROWS:
+            rows = np.random.RandomState(seed).choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+            X_model = X_model[rows]
+        self.neighbor_reference_ = np.asarray(X_model, dtype=np.float64)
+
     def _fit_thresholds(self, X):
-        """``feature_error_scale_`` and ``offset_`` from validated training rows."""
+        """``feature_error_scale_``, ``neighbor_scale_`` and ``offset_`` from
+        validated training rows."""
         self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
+        self.neighbor_scale_ = None
+        if self.neighbor_reference_ is not None:
+            distances = self._map_chunks(
+                lambda rows: self._neighbor_distances(self._to_model_space(rows)), X
+            )
+            self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
 
+    def _neighbor_distances(self, X_model):
+        return mean_squared_neighbor_distance(X_model, self.neighbor_reference_, self.n_neighbors)
+
     def _score_chunk(self, X):
-        return -normalized_row_errors(self._squared_error_chunk(X), self.feature_error_scale_)
+        X_model = self._to_model_space(X)
+        error = normalized_row_errors(self._squared_errors(X_model), self.feature_error_scale_)
+        if self.neighbor_scale_ is None:
+            return -error
+        return -(error + self._neighbor_distances(X_model) / self.neighbor_scale_)
 
     def _score_samples(self, X):
         """score_samples of validated ``X``."""
@@ -30,13 +61,23 @@ class OutlierContractMixin:
 
     @lazy_for_dask()
     def score_samples(self, X):
-        """Return minus each row's reconstruction error, in units of the typical error.
+        """Return minus each row's oddity: reconstruction error plus neighbour distance.
 
-        ``-mean_j (z_ij - z_hat_ij)^2 / feature_error_scale_[j]`` with ``z`` the
-        scaled row: each feature's squared error is divided by its mean over
-        the training rows, so a noisy column cannot drown an odd value in an
-        easy one. A training row scores about -1 on average; higher means more
-        normal, as for :class:`~sklearn.ensemble.IsolationForest`.
+        Two terms, each in units of its typical value on the training rows:
+
+        - the reconstruction error ``mean_j (z_ij - z_hat_ij)^2 /
+          feature_error_scale_[j]`` with ``z`` the scaled row: each feature's
+          squared error is divided by its mean over the training rows, so a
+          noisy column cannot drown an odd value in an easy one;
+        - with ``n_neighbors > 0``, the mean squared distance of ``z`` to its
+          ``n_neighbors`` nearest rows of ``neighbor_reference_`` (256
+          training rows drawn at fit), divided by ``neighbor_scale_``. It
+          catches rows far from every training row that the network still
+          reconstructs (an extreme value along a direction it learned).
+
+        A training row scores about -2 on average (-1 with
+        ``n_neighbors=0``); higher means more normal, as for
+        :class:`~sklearn.ensemble.IsolationForest`.
 
         Parameters
         ----------

@@ -64,8 +64,11 @@ class TrainingMixin:
             ensure_min_samples=1 if incremental else 2,
         )
         if first_call:
-            init_seed, shuffle_seed, split_seed, variant_seed = self._set_up(X)
-        X_fit = self._training_inputs(X)
+            init_seed, shuffle_seed, split_seed, variant_seed, reference_seed = self._set_up(X)
+        X_model = self._to_model_space(X)
+        X_fit = self._training_inputs(X_model)
+        if first_call:
+            self._draw_neighbor_reference(X_model, reference_seed)
         if incremental:
             if first_call:
                 self._resolve_training_settings(len(X_fit))
@@ -85,8 +88,9 @@ class TrainingMixin:
     def _set_up(self, X):
         """Sizes, device, scaler and clip from validated ``X``; return the seeds.
 
-        The seeds of initialisation, batch order, validation split and the
-        variant's own randomness, all drawn from ``random_state``.
+        The seeds of initialisation, batch order, validation split, the
+        variant's own randomness and the draw of the neighbour reference rows,
+        all drawn from ``random_state``.
         """
         self._check_params()
         n_features = X.shape[1]
@@ -103,9 +107,11 @@ class TrainingMixin:
         self.n_samples_seen_ = 0
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        # Drawn after the others, so that adding it changed no earlier seed.
+        # Drawn one by one after the first three, so that adding one changed no
+        # earlier seed.
         variant_seed = int(rng.randint(np.iinfo(np.int32).max))
-        return init_seed, shuffle_seed, split_seed, variant_seed
+        reference_seed = int(rng.randint(np.iinfo(np.int32).max))
+        return init_seed, shuffle_seed, split_seed, variant_seed, reference_seed
 
     def _check_params(self):
         """Checks that ``_parameter_constraints`` cannot express (several parameters)."""
@@ -158,9 +164,8 @@ class TrainingMixin:
                 "variable SKLEARN_AE_MAX_TRAINING_GB."
             )
 
-    def _training_inputs(self, X):
-        """Validated rows in the network's space, checked and clipped for training."""
-        X_model = self._to_model_space(X)
+    def _training_inputs(self, X_model):
+        """Rows in the network's space, checked and clipped for training."""
         self._check_loss_domain(X_model)
         return X_model if self.clip_ is None else np.clip(X_model, -self.clip_, self.clip_)
 
