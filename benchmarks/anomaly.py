@@ -100,7 +100,11 @@ class PyODDetector:
         return self
 
     def score_samples(self, X):
-        return -self.model_.decision_function(X[:, self.columns_])
+        # PyOD's PCA also returns inf where a component has zero variance (collinear
+        # columns, as in fault): infinitely odd, kept as the largest float.
+        odd = np.nan_to_num(self.model_.decision_function(X[:, self.columns_]),
+                            nan=0.0, posinf=np.finfo(np.float64).max)
+        return -odd
 
 
 def method_factories(params, candidate):

@@ -33,8 +33,9 @@ def resolve_params(params, n_samples, n_features):
     """Turn rule strings in a candidate's parameters into numbers for one table.
 
     ``n_components="log2min2"``: ``min(p, max(2, round(log2 p)))``.
-    ``hidden_layer_sizes="wide"``: one layer of ``clip(8 * d, 32, 256)`` units... (see
-    ``hidden_rule``).
+    ``hidden_layer_sizes="<rule>"``: see ``hidden_rule``.
+    ``max_epochs="stepsN"``: about N optimizer steps at the default batch size
+    (``clip(n // 16, 8, 256)``), as ``max_epochs="auto"`` does for 1000.
     """
     params = dict(params)
     d = params.get("n_components")
@@ -43,6 +44,10 @@ def resolve_params(params, n_samples, n_features):
         params["n_components"] = d
     if d is None:
         d = max(1, round(math.log2(n_features)))
+    epochs = params.get("max_epochs")
+    if isinstance(epochs, str) and epochs.startswith("steps"):
+        batch = int(np.clip(n_samples // 16, 8, 256))
+        params["max_epochs"] = max(1, math.ceil(int(epochs[5:]) / math.ceil(n_samples / batch)))
     rule = params.get("hidden_layer_sizes")
     if isinstance(rule, str):
         params["hidden_layer_sizes"] = hidden_rule(rule, n_samples, n_features, d)
