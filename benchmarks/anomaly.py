@@ -45,9 +45,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from candidates import Candidate  # noqa: E402
+from candidates import Candidate
 
-from sklearn_ae import (  # noqa: E402
+from sklearn_ae import (
     AutoencoderTransformer,
     ContractiveAutoencoder,
     DenoisingAutoencoder,
@@ -130,6 +130,12 @@ def evaluate(make, X, y, seed):
     return roc_auc_score(y, outlier_score), average_precision_score(y, outlier_score), seconds
 
 
+def record(path, rows):
+    """Append rows to the CSV at once, so that a crash later keeps what was measured."""
+    with open(path, "a", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
 def markdown_table(title, names, methods, table, fmt, footer):
     lines = [f"#### {title}", "", "| table | " + " | ".join(methods) + " |",
              "|---|" + "---|" * len(methods)]
@@ -199,10 +205,6 @@ def main():
     factories = method_factories(json.loads(args.params), args.candidate)
     methods = [m for m in factories if not args.methods or m in args.methods]
     auc, ap, secs, auc_by_seed = ({m: {} for m in methods} for _ in range(4))
-    writer = None
-    if args.csv:
-        handle = open(args.csv, "a", newline="")
-        writer = csv.writer(handle)
     for name in names:
         data = np.load(table_path(name))
         X, y = data["X"].astype(np.float64), data["y"]
@@ -212,11 +214,10 @@ def main():
             auc[method][name] = statistics.mean(r[0] for r in runs)
             ap[method][name] = statistics.mean(r[1] for r in runs)
             secs[method][name] = statistics.mean(r[2] for r in runs)
-            if writer:
-                for seed, r in zip(args.seeds, runs):
-                    writer.writerow([args.params, args.candidate, name, method, seed,
-                                     f"{r[0]:.4f}", f"{r[1]:.4f}", f"{r[2]:.3f}"])
-                handle.flush()
+            if args.csv:
+                record(args.csv, [[args.params, args.candidate, name, method, seed,
+                                   f"{r[0]:.4f}", f"{r[1]:.4f}", f"{r[2]:.3f}"]
+                                  for seed, r in zip(args.seeds, runs)])
         print(f"{name}: " + ", ".join(f"{m} {auc[m][name]:.3f}" for m in methods),
               file=sys.stderr, flush=True)
 

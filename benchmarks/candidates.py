@@ -20,7 +20,11 @@ import math
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
 
 ESTIMATORS = {
     "ae": AutoencoderTransformer,
@@ -73,8 +77,9 @@ class Candidate:
     """Estimator ``kind`` with ``params``, scored by reconstruction (+ code kNN)."""
 
     def __init__(self, kind="ae", params=None, code_knn=True, k=10, n_reference=2048,
-                 space="code", random_state=None):
+                 space="code", combine="sum", random_state=None):
         self.kind = kind
+        self.combine = combine
         self.space = space
         self.params = params
         self.code_knn = code_knn
@@ -116,6 +121,8 @@ class Candidate:
 
     def score_samples(self, X):
         score = self.model_.score_samples(X)
-        if self.code_knn:
-            score = score - self.code_term(X)
-        return score
+        if not self.code_knn:
+            return score
+        if self.combine == "log":  # each term's ratio to its typical value counts alike
+            return -(np.log(np.maximum(-score, 1e-12)) + np.log(self.code_term(X) + 1e-12))
+        return score - self.code_term(X)

@@ -22,9 +22,9 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from candidates import Candidate  # noqa: E402
+from candidates import Candidate
 
-from sklearn_ae._scoring import offset_from_contamination  # noqa: E402
+from sklearn_ae._scoring import offset_from_contamination
 
 
 def performance(make, seed):

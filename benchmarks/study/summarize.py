@@ -22,7 +22,7 @@ from scipy.stats import rankdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from anomaly import HALF_A, HALF_B  # noqa: E402
+from anomaly import HALF_A, HALF_B
 
 
 def label(params, candidate, method):
