@@ -65,7 +65,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._defaults import SCALERS
+from ._defaults import NEIGHBOR_REFERENCE_ROWS, SCALERS
 from ._state import fitted_attributes
 from ._version import __version__
 
@@ -562,6 +562,16 @@ def check_fitted_sizes(attributes, shapes, path):
         for name, value in fitted_attributes(scaler).items():
             if isinstance(value, np.ndarray):
                 _check_length(value, n_features, f"scaler_.{name}", path)
+    reference = attributes.get("neighbor_reference_")
+    if reference is not None and not (
+        isinstance(reference, np.ndarray)
+        and reference.ndim == 2
+        and 1 <= reference.shape[0] <= NEIGHBOR_REFERENCE_ROWS
+        and reference.shape[1] == n_features
+    ):
+        shape = getattr(reference, "shape", type(reference).__name__)
+        raise ValueError(f"{path}: neighbor_reference_ has shape {shape}, expected at most "
+                         f"{NEIGHBOR_REFERENCE_ROWS} rows of {n_features} features")
 
 
 def _check_length(value, n_features, name, path):

@@ -254,6 +254,8 @@ def _hostile_files(folder, model):
     edited("n_components_ off by one", _set("attributes", n_components_=3))
     edited("feature names too long", _set("attributes", feature_names_in_={
         "__ndarray__": list("abcde"), "dtype": "object", "shape": [5]}))
+    edited("neighbour reference of 300 rows", _set("attributes", neighbor_reference_={
+        "__ndarray__": [0.0] * 1200, "dtype": "<f8", "shape": [300, 4]}))
     edited("optimizer = evil", _set_param(optimizer="evil"))
     edited("lr = -1", _set_param(lr=-1.0))
     edited("unknown parameter", _set_param(shell="rm -rf /"))
@@ -301,6 +303,7 @@ HOSTILE_FILES = {
     "n_features_in_ = 1e9": (ValueError, "n_features_in_"),
     "hidden_layer_sizes_ = (1e8,)": (ValueError, "hidden_layer_sizes_"),
     "n_components_ = 0": (ValueError, "n_components_"),
+    "neighbour reference of 300 rows": (ValueError, "neighbor_reference_"),
     "n_components_ a string": (ValueError, "n_components_"),
     "n_components_ off by one": (ValueError, "shape"),
     "feature names too long": (ValueError, "feature_names_in_"),
