@@ -65,8 +65,10 @@ class TableEncoder(BaseEstimator):
         - ``"from_dtype"``: the DataFrame columns of dtype ``category``,
           ``object`` or ``string`` (an ``object`` column is categorical even
           if it holds numbers only: cast it to float to have it numeric). For a
-          numpy array, the columns that hold a value that is not a number (a
-          string, say); a float array has none.
+          numpy object array, the columns that hold a string; a float array
+          has none. Other objects (a dict, say) are not categories: the
+          numeric conversion refuses them with a ``TypeError``, as
+          scikit-learn's ``check_dtype_object`` expects.
         - names (needs a DataFrame), integer indices, or a boolean mask of
           length ``n_features``.
         - None: no column is categorical.
@@ -75,7 +77,9 @@ class TableEncoder(BaseEstimator):
         0 and 1, as scikit-learn's validation reads them and as
         HistGradientBoosting treats them: a two-valued column is reconstructed
         well by a squared error, and numeric tables give exactly today's
-        inputs. Name them in ``categorical_features`` to have them categorical.
+        inputs; so are True and False in a numpy object array. An ``object``
+        DataFrame column of True and False is categorical, by its dtype. Name
+        a boolean column in ``categorical_features`` to have it categorical.
     max_categories : int >= 2, default=32
         The most levels a categorical column keeps, counting the pooled level,
         as in :class:`~sklearn.preprocessing.OneHotEncoder`: a column with more
@@ -453,7 +457,7 @@ class TableEncoder(BaseEstimator):
                 part, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan",
                 ensure_min_samples=1,
             )
-        except (ValueError, TypeError) as error:
+        except ValueError as error:  # text in a numeric column
             raise ValueError(
                 f"A numeric column holds values that are not numbers ({error}). Name "
                 "it in categorical_features, or give it the dtype 'category'."
@@ -499,9 +503,8 @@ def _is_categorical_dtype(dtype):
     return isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)) or dtype == object
 
 
-def _holds_non_numbers(column):
-    values = column.dropna().to_numpy(dtype=object)
-    return any(not isinstance(v, (int, float, np.number)) or isinstance(v, bool) for v in values)
+def _holds_text(column):
+    return any(isinstance(v, (str, bytes)) for v in column.dropna().to_numpy(dtype=object))
 
 
 def _resolve_categorical(X, categorical_features, names):
@@ -514,7 +517,7 @@ def _resolve_categorical(X, categorical_features, names):
             return np.array([_is_categorical_dtype(d) for d in X.dtypes], dtype=bool)
         if X.dtype != object:
             return np.zeros(n_features, dtype=bool)
-        return np.array([_holds_non_numbers(_column(X, j)) for j in range(n_features)])
+        return np.array([_holds_text(_column(X, j)) for j in range(n_features)], dtype=bool)
     spec = np.asarray(categorical_features)
     if spec.size == 0:
         return np.zeros(n_features, dtype=bool)

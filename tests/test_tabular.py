@@ -210,9 +210,20 @@ def test_numbers_and_strings_mixed_in_one_object_column():
 def test_numpy_object_array_from_dtype_finds_text_columns():
     X = np.array([[1, "a", True], [None, "b", False], [2.5, None, True]], dtype=object)
     encoder = TableEncoder().fit(X)
-    assert encoder.is_categorical_.tolist() == [False, True, True]
+    # Booleans are numbers here too, as in a bool column.
+    assert encoder.is_categorical_.tolist() == [False, True, False]
     back = encoder.inverse_transform(encoder.transform(X))
-    assert back.dtype == object and back[1, 1] == "b" and back[0, 2] is True
+    assert back.dtype == object and back[1, 1] == "b" and back[0, 2] == pytest.approx(1.0)
+
+
+def test_objects_that_are_neither_text_nor_numbers_raise_a_type_error():
+    # What scikit-learn's check_dtype_object expects of an estimator without
+    # the "string" input tag.
+    X = np.random.RandomState(0).uniform(size=(5, 3)).astype(object)
+    assert not TableEncoder().fit(X).is_categorical_.any()
+    X[0, 0] = {"foo": "bar"}
+    with pytest.raises(TypeError, match="argument must be .* string.* number"):
+        TableEncoder().fit(X)
 
 
 # ------------------------------------------------------------- edge cases
