@@ -574,7 +574,8 @@ def _levels(column, max_categories):
     first = pd.Series(values.to_numpy(), index=keys.to_numpy())
     first = first[~first.index.duplicated()]
     counts = keys.value_counts()
-    order = sorted(counts.index, key=lambda key: (-counts[key], key))
+    texts = counts.index.to_numpy(dtype=object).astype(str)
+    order = texts[np.lexsort((texts, -counts.to_numpy()))]  # most frequent, then by text
     representatives = [_python(first[key]) for key in order]
     if len(order) > max_categories:
         kept, pooled = representatives[: max_categories - 1], representatives[max_categories - 1 :]

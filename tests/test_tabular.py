@@ -105,6 +105,15 @@ def test_bad_categorical_features_are_refused(spec, message):
         TableEncoder(categorical_features=spec).fit(_mixed_frame())
 
 
+def test_parameters_are_validated():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="max_categories"):
+        TableEncoder(max_categories=1).fit(_mixed_frame())
+    with pytest.raises(InvalidParameterError, match="scaling"):
+        TableEncoder(scaling="log").fit(_mixed_frame())
+
+
 def test_names_need_a_dataframe():
     with pytest.raises(ValueError, match="needs a DataFrame"):
         TableEncoder(categorical_features=["a"]).fit(np.zeros((3, 2)))
