@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sklearn_ae import AutoencoderTransformer
 from sklearn_ae._mixed_loss import column_terms
@@ -341,4 +343,47 @@ def test_fitted_state_survives_the_json_file_format():
         np.testing.assert_array_equal(a, b)
     pd.testing.assert_frame_equal(
         encoder.inverse_transform(before.inputs), restored.inverse_transform(after.inputs)
+    )
+
+
+# ------------------------------------------------------------- properties
+
+_cells = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 3))
+_numbers = st.one_of(st.just(np.nan), st.floats(-1e3, 1e3, allow_nan=False))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_rows=st.integers(2, 12),
+    data=st.data(),
+    max_categories=st.integers(2, 5),
+    scaling=st.sampled_from(["standard", "robust", "minmax", None]),
+)
+def test_any_mixed_table_encodes_consistently(n_rows, data, max_categories, scaling):
+    frame = pd.DataFrame(
+        {
+            "num": data.draw(st.lists(_numbers, min_size=n_rows, max_size=n_rows)),
+            "cat": pd.Series(
+                data.draw(st.lists(_cells, min_size=n_rows, max_size=n_rows)), dtype=object
+            ),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # an entirely missing column
+        encoder = TableEncoder(max_categories=max_categories, scaling=scaling).fit(frame)
+    encoded = encoder.encode(frame)
+    size = encoder.layout()["block_sizes"][0]
+    assert size <= max_categories
+    assert encoded.inputs.shape == (n_rows, 1 + size) and np.isfinite(encoded.inputs).all()
+    codes = encoded.codes[:, 0]
+    missing = frame["cat"].isna().to_numpy()
+    assert ((codes == MISSING) == missing).all() and (codes[~missing] >= 0).all()
+    one_hot = encoded.inputs[:, 1:]
+    np.testing.assert_array_equal(one_hot.sum(axis=1), (codes >= 0).astype(np.float32))
+    back = encoder.inverse_transform(encoded.inputs)
+    kept = ~missing & (codes < size - (len(encoder.infrequent_categories_[0]) > 0))
+    assert [str(v) for v in back["cat"][kept]] == [str(v) for v in frame["cat"][kept]]
+    observed = encoded.observed[:, 0]
+    np.testing.assert_allclose(
+        back["num"][observed], frame["num"][observed], rtol=1e-5, atol=1e-3
     )
