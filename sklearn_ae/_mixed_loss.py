@@ -65,12 +65,12 @@ def column_terms(outputs, numeric, codes, *, n_numeric, block_sizes, observed=No
     # Zeros in place of NaN *before* the subtraction: a NaN in the discarded
     # branch of torch.where would still poison the gradient (0 * NaN = NaN).
     target = torch.where(observed, numeric, torch.zeros_like(numeric))
-    residual = outputs[:, :n_numeric].float() - target
+    residual = _at_least_float32(outputs[:, :n_numeric]) - target
     numeric_terms = torch.where(observed, residual.square(), torch.zeros_like(residual))
     terms, counted = [numeric_terms], [observed]
     start = n_numeric
     for k, size in enumerate(block_sizes):
-        logits = outputs[:, start : start + size].float()
+        logits = _at_least_float32(outputs[:, start : start + size])
         terms.append(categorical_term(logits, codes[:, k]))
         counted.append(codes[:, k] != MISSING)
         start += size
@@ -147,6 +147,11 @@ def row_scores(terms, counted, scale=None):
     if scale is not None:
         terms = terms / scale
     return terms.sum(dim=1) / counted.sum(dim=1).clamp(min=1)
+
+
+def _at_least_float32(tensor):
+    """bfloat16 outputs (under autocast) up to float32; float64 stays float64."""
+    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
 
 
 def _inverse_permutation(column_order, device):

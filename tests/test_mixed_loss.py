@@ -118,3 +118,29 @@ def test_row_scores_do_not_punish_holes():
     torch.testing.assert_close(row_scores(terms, counted), torch.tensor([1.0, 1.0, 0.0]))
     scaled = row_scores(terms, counted, scale=torch.tensor([0.5, 1.0, 1.0]))
     torch.testing.assert_close(scaled, torch.tensor([1.5, 4.0 / 3.0, 0.0]))
+
+
+def test_row_scores_on_complete_numbers_are_todays_normalized_errors():
+    import numpy as np
+
+    from sklearn_ae._scoring import normalized_row_errors
+
+    generator = torch.Generator().manual_seed(1)
+    outputs = torch.randn(20, 3, generator=generator, dtype=torch.float64)
+    numeric = torch.randn(20, 3, generator=generator, dtype=torch.float64)
+    terms, counted = column_terms(
+        outputs, numeric, torch.empty(20, 0, dtype=torch.int64), n_numeric=3, block_sizes=()
+    )
+    scale = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64)
+    today = normalized_row_errors(np.square((numeric - outputs).numpy()), scale.numpy())
+    np.testing.assert_allclose(row_scores(terms, counted, scale).numpy(), today, rtol=1e-12)
+
+
+def test_bfloat16_outputs_are_scored_in_float32():
+    outputs = torch.tensor([[1.0, 2.0, 0.0]], dtype=torch.bfloat16)
+    terms, _ = column_terms(
+        outputs, torch.tensor([[0.0]]), torch.tensor([[0]]), n_numeric=1, block_sizes=(2,)
+    )
+    assert terms.dtype == torch.float32
+    expected = -torch.log_softmax(torch.tensor([2.0, 0.0]), 0)[0] / math.log(2)
+    torch.testing.assert_close(terms, torch.tensor([[1.0, expected.item()]]))
