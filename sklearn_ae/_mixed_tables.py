@@ -4,7 +4,7 @@ Numpy and pandas only. :func:`make_mixed_table` builds it:
 
 1. **Context.** Two latent factors ``z1, z2 ~ N(0, 1)`` per row (a customer).
 2. **Numeric columns**, correlated through the factors, in different units,
-   each with a small independent noise (about 15 % of its spread), one of
+   each with a small independent noise (15 to 25 % of its spread), one of
    them nonlinear:
 
    - ``income  = 50 + 12 z1 + 2 e``
