@@ -612,3 +612,9 @@ def _nan_mean(X_num):
     counts = (~np.isnan(X_num)).sum(axis=0)
     sums = np.nansum(X_num, axis=0)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+# Names the estimators use.
+as_table = _as_table
+column_names = _column_names
+resolve_categorical = _resolve_categorical
