@@ -200,9 +200,9 @@ class AutoencoderNet(NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        X_clean, _ = batch
+        X_clean, y_clean = batch  # the same tensor, unless the table has holes or categories
         reconstruction = self.infer(self.corrupt(X_clean), **fit_params)
-        loss = self.get_loss(reconstruction, X_clean, X=X_clean, training=True)
+        loss = self.get_loss(reconstruction, y_clean, X=X_clean, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": reconstruction}
 
