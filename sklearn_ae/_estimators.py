@@ -49,7 +49,9 @@ _COMMON_PARAMETERS = """
 
     lr : float or None, default=None
         Learning rate. ``None`` uses 1e-3 for Adam, 1e-2 for SGD and 1.0 for
-        L-BFGS.
+        L-BFGS; for Adam and SGD twice that when a column is categorical (a categorical
+        column's cross-entropy is divided by ``log K``, which slows the
+        learning of its logits as much).
 
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"`` gives

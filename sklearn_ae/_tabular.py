@@ -146,6 +146,26 @@ class TableEncoder(BaseEstimator):
         self.max_categories = max_categories
         self.scaling = scaling
 
+    @classmethod
+    def for_numbers(cls, n_features, scaler, scaling, feature_names=None):
+        """A fitted encoder of ``n_features`` numeric columns around a fitted scaler.
+
+        What a model saved before categorical support (which held the scaler
+        only) encodes its tables with.
+        """
+        encoder = cls(categorical_features=None, scaling=scaling)
+        encoder.n_features_in_ = n_features
+        if feature_names is not None:
+            encoder.feature_names_in_ = feature_names
+        encoder.is_categorical_ = np.zeros(n_features, dtype=bool)
+        encoder.numeric_columns_ = np.arange(n_features)
+        encoder.categorical_columns_ = np.arange(0)
+        encoder.scaler_ = scaler
+        encoder.numeric_fill_ = np.zeros(n_features)
+        encoder.categories_, encoder.infrequent_categories_, encoder.categorical_dtypes_ = [], [], []
+        encoder.n_inputs_ = encoder.n_outputs_ = n_features
+        return encoder
+
     # ------------------------------------------------------------------ fit
 
     def fit(self, X, y=None):

@@ -20,6 +20,7 @@ from skorch.helper import predefined_split
 
 from ._defaults import (
     AUTO_LBFGS_EPOCHS,
+    CATEGORICAL_LR_FACTOR,
     LOSSES,
     OPTIMIZERS,
     default_batch_size,
@@ -144,6 +145,8 @@ class TrainingMixin:
     def _resolve_training_settings(self, n_train):
         """``lr_``, ``batch_size_`` and ``max_epochs_`` for ``n_train`` rows."""
         _, default_lr, _ = OPTIMIZERS[self.optimizer]
+        if self.encoder_.is_categorical_.any() and self.optimizer != "lbfgs":
+            default_lr *= CATEGORICAL_LR_FACTOR
         self.lr_ = default_lr if self.lr is None else self.lr
         if self.optimizer == "lbfgs":
             self.batch_size_ = -1  # L-BFGS needs the whole batch to approximate curvature.
