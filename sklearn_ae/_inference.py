@@ -12,10 +12,9 @@ import torch
 from sklearn.base import TransformerMixin
 from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
-from scipy import sparse
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._dask import is_dask_collection, lazy_for_dask
+from ._dask import lazy_for_dask
 from ._mixed_loss import categorical_term
 from ._tabular import MISSING, as_table, column_names, resolve_categorical
 
@@ -58,15 +57,16 @@ class InferenceMixin(TransformerMixin):
         return table
 
     def _categorical_mask(self, X, reset):
-        """Which columns of ``X`` are categorical; None for input that is no table
-        (sparse, not 2-D), left to scikit-learn's validation to refuse."""
+        """Which columns of ``X`` are categorical; None for input that is not a
+        table (sparse, not 2-D, array-likes of other types), left to
+        scikit-learn's validation to convert or refuse."""
         if not reset:
             return self.encoder_.is_categorical_
-        if not isinstance(X, pd.DataFrame) and (
-            sparse.issparse(X) or np.ndim(X) != 2 or is_dask_collection(X)
-        ):
+        if self.categorical_features is None:
             return None
-        table = as_table(X)
+        table = _table_or_none(X, from_dtype=_is_from_dtype(self.categorical_features))
+        if table is None:
+            return None
         return resolve_categorical(table, self.categorical_features, column_names(table))
 
     def _is_numeric(self):
@@ -376,6 +376,26 @@ class InferenceMixin(TransformerMixin):
 def _numpy(tensor):
     """A float32 numpy copy of a (possibly bfloat16, possibly CUDA) tensor."""
     return tensor.float().cpu().numpy()
+
+
+def _is_from_dtype(categorical_features):
+    return isinstance(categorical_features, str) and categorical_features == "from_dtype"
+
+
+def _table_or_none(X, from_dtype):
+    """A DataFrame, or a 2-D numpy array (lists as object arrays); else None."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X, dtype=object)
+        except ValueError:  # ragged
+            return None
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind not in "biufOUS":
+        return None
+    if from_dtype and X.dtype == object and not any(isinstance(v, (str, bytes)) for v in X.flat):
+        return None  # numbers (or worse) in objects: scikit-learn's validation decides
+    return as_table(X)
 
 
 def _rows(X, rows):

@@ -12,6 +12,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils import check_random_state
 from skorch.callbacks import EarlyStopping
@@ -83,6 +84,7 @@ class TrainingMixin:
         variant's own randomness, all drawn from ``random_state``.
         """
         self._check_params()
+        self._check_some_value(X)
         self.encoder_ = self._make_encoder().fit(X)
         self.scaler_ = self.encoder_.scaler_
         self._check_encoder_params()
@@ -119,17 +121,23 @@ class TrainingMixin:
 
     def _check_encoder_params(self):
         """Checks that need to know whether a column is categorical."""
-        if not self.encoder_.is_categorical_.any():
-            return
-        if self.loss == "bce":
+        if self.encoder_.is_categorical_.any() and self.loss == "bce":
             raise ValueError(
                 "loss='bce' compares probabilities of numeric columns; the categorical "
                 f"column(s) {self.encoder_._names(self.encoder_.categorical_columns_)} are "
                 "reconstructed with a cross-entropy over their levels. Use loss='mse', "
                 "or categorical_features=None."
             )
-        if self.encoder_.n_inputs_ == 0:
-            raise ValueError("No column carries any value: every column is entirely missing.")
+
+    def _check_some_value(self, X):
+        table = pd.DataFrame(X) if isinstance(X, np.ndarray) else X
+        if not table.iloc[0].isna().all():  # the common case, at the cost of one row
+            return
+        if table.isna().to_numpy().all():
+            raise ValueError(
+                "Every value of the training data is missing (every column is entirely "
+                "missing): there is nothing to learn."
+            )
 
     def _check_hidden_layer_sizes(self, n_features):
         if self.hidden_layer_sizes is None:

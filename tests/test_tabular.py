@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from sklearn_ae import AutoencoderTransformer
 from sklearn_ae._mixed_loss import column_terms
-from sklearn_ae._persistence import _decode, _encode, fitted_attributes
+from sklearn_ae._fileformat import _encode
+from sklearn_ae._fileformat import decode as _decode
+from sklearn_ae._state import fitted_attributes
 from sklearn_ae._tabular import MISSING, SCALERS, UNSEEN, TableEncoder
 
 
@@ -47,7 +49,8 @@ def test_numeric_inputs_match_the_estimators_model_space():
     X = np.random.RandomState(1).normal(size=(30, 4)) * [1, 10, 100, 1000]
     ae = AutoencoderTransformer(n_components=2, max_epochs=1, random_state=0).fit(X)
     inputs = TableEncoder().fit(X).transform(X)
-    assert inputs.tobytes() == ae._to_model_space(X).tobytes()
+    assert inputs.tobytes() == ae.encoder_.transform(X).tobytes()
+    assert inputs.tobytes() == ae.scaler_.transform(X).astype(np.float32).tobytes()
 
 
 def test_numpy_float_array_with_nan_and_no_categorical_column():
