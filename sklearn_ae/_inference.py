@@ -140,7 +140,8 @@ class InferenceMixin(TransformerMixin):
             )
             for k, (block, _) in enumerate(blocks):
                 hole = missing_codes[rows, k]
-                x[hole, block] = _softmax(out[hole, block])
+                if block.stop > block.start:  # a column without levels has no inputs
+                    x[hole, block] = _softmax(out[hole, block])
         inputs[rows] = x
         return inputs
 
@@ -331,6 +332,7 @@ class InferenceMixin(TransformerMixin):
             filled = pd.DataFrame(filled, columns=self.feature_names_in_)
         if isinstance(filled, pd.DataFrame) and isinstance(X, pd.DataFrame):
             filled.index = X.index
+            _keep_categorical_dtypes(filled, X)
         return filled
 
     def reconstruction_error(self, X, per_feature=False):
@@ -396,6 +398,16 @@ def _table_or_none(X, from_dtype):
     if from_dtype and X.dtype == object and not any(isinstance(v, (str, bytes)) for v in X.flat):
         return None  # numbers (or worse) in objects: scikit-learn's validation decides
     return as_table(X)
+
+
+def _keep_categorical_dtypes(filled, X):
+    """Give the filled columns the ``category`` dtypes of ``X`` where they fit."""
+    for name in filled.columns:
+        dtype = X[name].dtype if name in X.columns else None
+        if isinstance(dtype, pd.CategoricalDtype) and filled[name].dropna().isin(
+            dtype.categories
+        ).all():
+            filled[name] = filled[name].astype(object).astype(dtype)
 
 
 def _rows(X, rows):

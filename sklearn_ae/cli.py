@@ -150,7 +150,22 @@ def select_columns(frame, columns, path):
             raise CLIError(f"{path}: no column(s) {', '.join(missing)}; the file has "
                            f"{', '.join(frame.columns)}")
         return _check_finite(frame[list(columns)], path)
-    return _check_finite(frame, path)
+    identifiers = [c for c in frame.columns if _is_identifier(frame[c])]
+    used = [c for c in frame.columns if c not in identifiers]
+    if not used:
+        raise CLIError(f"{path}: no columns to use (found only identifier-like text "
+                       f"columns {', '.join(identifiers)}); choose columns with --columns")
+    if identifiers:
+        _say(f"note: ignoring column(s) {', '.join(identifiers)}: text with a different "
+             "value in every row (an identifier?); name them in --columns to use them")
+    return _check_finite(frame[used], path)
+
+
+def _is_identifier(series):
+    """Text or category with a distinct value in every row: a row identifier,
+    which a model cannot learn and which would make every new row unseen."""
+    text = not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+    return text and len(series) > 1 and series.notna().all() and series.nunique() == len(series)
 
 
 def _is_number(series):
