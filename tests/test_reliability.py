@@ -283,6 +283,19 @@ def _hostile_files(folder, model):
     edited("unknown parameter", _set_param(shell="rm -rf /"))
     edited("scaler parameter junk", lambda d: d["attributes"]["scaler_"]["params"][
         "__dict__"].update(with_mean="yes"))
+    def encoder(**values):
+        return lambda d: d["attributes"]["encoder_"]["attributes"]["__dict__"].update(values)
+
+    edited("encoder n_inputs_ = 1e9", encoder(n_inputs_=10**9, n_outputs_=10**9))
+    edited("encoder n_inputs_ off by one", encoder(n_inputs_=5, n_outputs_=5))
+    edited("encoder mask too short", encoder(is_categorical_={
+        "__ndarray__": [False], "dtype": "|b1", "shape": [1]}))
+    edited("encoder categories without a categorical column", encoder(categories_=[{
+        "__ndarray__": ["a", "b"], "dtype": "object", "shape": [2]}]))
+    edited("encoder parameter junk", lambda d: d["attributes"]["encoder_"]["params"][
+        "__dict__"].update(max_categories="many"))
+    edited("encoder of another class", lambda d: d["attributes"]["encoder_"].update(
+        __estimator__="os.system"))
     edited("attribute shadows a method", _set("attributes", score_samples_=None,
                                               **{"score_samples": 1}))
     edited("private attribute", _set("attributes", **{"__class__": "x"}))
@@ -332,6 +345,12 @@ HOSTILE_FILES = {
     "lr = -1": (ValueError, "lr"),
     "unknown parameter": (ValueError, "shell"),
     "scaler parameter junk": (ValueError, "with_mean"),
+    "encoder n_inputs_ = 1e9": (ValueError, "n_inputs_"),
+    "encoder n_inputs_ off by one": (ValueError, "n_inputs_"),
+    "encoder mask too short": (ValueError, "is_categorical_"),
+    "encoder categories without a categorical column": (ValueError, "columns"),
+    "encoder parameter junk": (ValueError, "max_categories"),
+    "encoder of another class": (ValueError, "os.system"),
     "attribute shadows a method": (ValueError, "score_samples"),
     "private attribute": (ValueError, "__class__"),
     "device_ not a string": (ValueError, "device_"),
