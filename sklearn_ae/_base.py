@@ -155,9 +155,12 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data: a numpy array, a pandas DataFrame of numbers, or a
-            dask array or DataFrame (streamed block by block through
-            :meth:`partial_fit`).
+            Training data: a numpy array, a pandas DataFrame (numeric,
+            boolean, ``category``, ``object`` and ``string`` columns; see
+            ``categorical_features``), or a dask array or DataFrame of
+            numbers (streamed block by block through :meth:`partial_fit`).
+            Missing values (NaN, None, ``pd.NA``) are left out of the loss;
+            data whose every value is missing is refused.
         y : Ignored
             Not used, present for API consistency.
 
@@ -186,6 +189,9 @@ class BaseAutoencoder(
         that first chunk only** and builds the network; the scaler then stays
         fixed, so that the space the network sees does not move under it
         (make the first chunk representative: shuffle the rows of the file).
+        So do the categorical columns and their levels (``encoder_``): a
+        level that first appears in a later chunk is unseen, and counts as
+        maximally surprising.
         Every call then runs one epoch of mini-batches over ``X``, as
         :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does; the
         optimizer state (Adam's moments, SGD's momentum) and the random
@@ -234,10 +240,17 @@ class BaseAutoencoder(
         It costs 4 reconstructions of ``X``. :meth:`score_samples` is the
         per-row outlier score, and is not the same quantity.
 
+        On a table with missing values or categorical columns the mask is
+        drawn over the observed cells only; hidden cells start as missing ones
+        do (the training mean, no level), and each is scored by its term: the
+        squared error in scaled space, or for a categorical cell the
+        cross-entropy of its true level divided by ``log K`` (1 for a uniform
+        guess).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Held-out rows, in the units seen at ``fit``.
+            Held-out rows, in the units seen at ``fit``; missing values allowed.
         y : Ignored
             Not used, present for API consistency.
 
