@@ -258,8 +258,13 @@ class TableEncoder(BaseEstimator):
         codes = np.empty((len(X), len(self.categorical_columns_)), dtype=np.int64)
         for k, j in enumerate(self.categorical_columns_):
             codes[:, k] = self._codes(_column(X, j), k)
-        filled = np.where(observed, numeric, self.numeric_fill_.astype(np.float32))
-        inputs = np.hstack([filled, *self._one_hot_blocks(codes)]).astype(np.float32, copy=False)
+        # Without holes or categories the inputs are the targets (one array, no copy).
+        filled = numeric
+        if not observed.all():
+            filled = np.where(observed, numeric, self.numeric_fill_.astype(np.float32))
+        inputs = filled
+        if len(self.categorical_columns_):
+            inputs = np.hstack([filled, *self._one_hot_blocks(codes)]).astype(np.float32)
         return EncodedTable(inputs, numeric, observed, codes)
 
     def transform(self, X):
