@@ -395,3 +395,24 @@ def test_per_feature_errors_are_not_ruled_by_the_largest_units():
     assert isinstance(errors, pd.DataFrame) and errors.columns.equals(X.columns)
     assert errors.idxmax(axis=1).value_counts().max() < len(X) / 4
     np.testing.assert_allclose(errors.mean(axis=1), -model.score_samples(X), rtol=1e-12)
+
+
+def test_early_stopping_and_lbfgs_on_a_table():
+    frame = _small_frame(100)
+    frame.loc[::9, "x"] = np.nan
+    stopped = AutoencoderTransformer(early_stopping=True, max_epochs=5, random_state=0).fit(frame)
+    assert np.isfinite(stopped.validation_loss_curve_).all()
+    lbfgs = AutoencoderTransformer(optimizer="lbfgs", max_epochs=3, random_state=0).fit(frame)
+    assert lbfgs.lr_ == 1.0  # the learning rate is doubled for Adam and SGD only
+    assert np.isfinite(lbfgs.score_samples(frame)).all()
+
+
+def test_dask_dataframe_with_categories_and_holes():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = _small_frame(120)
+    frame.loc[::7, "x"] = np.nan
+    model = AutoencoderTransformer(max_epochs=2, random_state=0).fit(
+        dd.from_pandas(frame, npartitions=2))
+    assert model.encoder_.is_categorical_.tolist() == [False, False, True, True]
+    scores = model.score_samples(dd.from_pandas(frame, npartitions=3)).compute()
+    np.testing.assert_allclose(np.asarray(scores), model.score_samples(frame), rtol=1e-12)

@@ -293,7 +293,7 @@ def test_missing_targets_are_left_out_of_the_loss():
     y_pred = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     y_true = torch.tensor([[0.0, float("nan")], [3.0, 2.0]])
     loss = net.reconstruction_loss(y_pred, y_true)
-    assert float(loss) == pytest.approx((1.0 + 0.0 + 4.0) / 3)
+    assert loss.item() == pytest.approx((1.0 + 0.0 + 4.0) / 3)
     loss.backward()
     assert torch.isfinite(y_pred.grad).all() and y_pred.grad[0, 1] == 0
     complete = torch.tensor([[0.0, 1.0], [3.0, 2.0]])
