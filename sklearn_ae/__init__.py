@@ -9,7 +9,7 @@ from ._estimators import (
 from ._net import TrainingDivergedError
 from ._persistence import load, save
 from ._selection import outlier_scorer
-from ._version import __version__
+from ._version import __version__  # noqa: F401 (sklearn_ae.__version__)
 
 __all__ = [
     "AutoencoderTransformer",

@@ -67,6 +67,23 @@ def fit_data_parallel(estimator, X_shard):
     -------
     estimator : object
         The fitted estimator.
+
+    Examples
+    --------
+    One process (``torchrun --nproc-per-node=N script.py`` starts N, each with
+    its rank and shard):
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import torch.distributed as dist
+    >>> from sklearn_ae import AutoencoderTransformer, fit_data_parallel
+    >>> store = os.path.join(tempfile.mkdtemp(), "store")
+    >>> dist.init_process_group("gloo", init_method=f"file://{store}", rank=0, world_size=1)
+    >>> X_shard = np.random.RandomState(0).normal(size=(64, 4))
+    >>> ae = AutoencoderTransformer(2, scaling=None, max_epochs=2, random_state=0)
+    >>> fit_data_parallel(ae, X_shard).n_iter_
+    2
+    >>> dist.destroy_process_group()
     """
     if not dist.is_available() or not dist.is_initialized():
         raise RuntimeError(

@@ -366,8 +366,6 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self,
         n_components=None,
         *,
-        noise="mask",
-        noise_level=0.25,
         hidden_layer_sizes=None,
         activation="tanh",
         output_activation="linear",
@@ -392,6 +390,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         callbacks=None,
         random_state=None,
         verbose=0,
+        noise="mask",
+        noise_level=0.25,
     ):
         super().__init__(
             n_components,
@@ -500,7 +500,6 @@ class ContractiveAutoencoder(BaseAutoencoder):
         self,
         n_components=None,
         *,
-        contraction=0.1,
         hidden_layer_sizes=None,
         activation="tanh",
         output_activation="linear",
@@ -525,6 +524,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         callbacks=None,
         random_state=None,
         verbose=0,
+        contraction=0.1,
     ):
         super().__init__(
             n_components,

@@ -352,9 +352,9 @@ class InferenceMixin(TransformerMixin):
             value of 10 means "ten times as badly reconstructed as usual in
             this column"); NaN for a missing cell. Each row's mean over its
             observed cells is ``-score_samples``; :meth:`score_contributions`
-            gives the same terms as shares of the score. (Earlier versions
+            gives the same terms as shares of the score. Earlier versions
             returned ``|x - x_hat|`` in the units of ``X``, dominated by the
-            columns with the largest units.)
+            columns with the largest units.
 
         Returns
         -------

@@ -22,7 +22,22 @@ from ._modules import jacobian_sq_norm
 
 
 class TrainingDivergedError(FloatingPointError):
-    """Raised when the training loss stops being finite."""
+    """Raised when the training loss stops being finite.
+
+    The message names the epoch and the learning rate; the estimator is left
+    as it was before the fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ae import AutoencoderTransformer, TrainingDivergedError
+    >>> X = np.random.RandomState(0).normal(size=(50, 4))
+    >>> try:
+    ...     AutoencoderTransformer(2, optimizer="sgd", lr=1e12, max_epochs=5).fit(X)
+    ... except TrainingDivergedError as error:
+    ...     print("lr=1e+12" in str(error))
+    True
+    """
 
 
 class TensorBatchIterator:

@@ -43,7 +43,7 @@ class OutlierContractMixin:
 
     @lazy_for_dask()
     def score_samples(self, X):
-        """Minus each row's reconstruction error, in units of the typical error.
+        """Return minus each row's reconstruction error, in units of the typical error.
 
         ``-mean_j (z_ij - z_hat_ij)^2 / feature_error_scale_[j]`` with ``z`` the
         scaled row: each feature's squared error is divided by its mean over

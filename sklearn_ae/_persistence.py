@@ -107,6 +107,21 @@ def load(path, *, key=None, device=None):
         invalid parameters.
     OSError
         The file cannot be read (missing, a folder, no permission).
+
+    Examples
+    --------
+    >>> import numpy as np, sklearn_ae, tempfile, os
+    >>> X = np.random.RandomState(0).rand(50, 4)
+    >>> ae = sklearn_ae.AutoencoderTransformer(2, max_epochs=2, random_state=0).fit(X)
+    >>> path = os.path.join(tempfile.mkdtemp(), "ae.safetensors")
+    >>> _ = ae.save(path, key=b"my secret")
+    >>> loaded = sklearn_ae.load(path, key=b"my secret")
+    >>> loaded.n_iter_, bool((loaded.predict(X) == ae.predict(X)).all())
+    (2, True)
+    >>> sklearn_ae.load(path, key=b"another key")
+    Traceback (most recent call last):
+    ...
+    ValueError: ... has a wrong signature: it was signed with another key or modified after it was saved
     """
     path = Path(path)
     document, tensors = read_model_file(path, key)

@@ -49,8 +49,11 @@ class LossCurveDisplay:
     Parameters
     ----------
     loss_curve : list of float
+        Training loss per epoch.
     validation_loss_curve : list of float or None, default=None
+        Validation loss per epoch (``early_stopping=True``), drawn dashed.
     estimator_name : str or None, default=None
+        Legend label.
 
     Attributes
     ----------
@@ -65,7 +68,9 @@ class LossCurveDisplay:
     >>> from sklearn_ae.plotting import LossCurveDisplay
     >>> X = np.random.RandomState(0).normal(size=(50, 4))
     >>> ae = AutoencoderTransformer(2, max_epochs=3, random_state=0).fit(X)
-    >>> display = LossCurveDisplay.from_estimator(ae)  # doctest: +SKIP
+    >>> display = LossCurveDisplay.from_estimator(ae)
+    >>> len(display.lines_)
+    1
     """
 
     def __init__(self, loss_curve, validation_loss_curve=None, *, estimator_name=None):
@@ -80,13 +85,16 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimator : fitted sklearn_ae estimator
+            Its ``loss_curve_`` (and ``validation_loss_curve_``) are drawn.
         name : str or None, default=None
             Legend label; the class name by default.
         ax : matplotlib Axes or None, default=None
+            Where to draw; a new figure when None.
 
         Returns
         -------
         display : LossCurveDisplay
+            The drawn display.
         """
         check_is_fitted(estimator)
         display = cls(
@@ -107,6 +115,7 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
+            This display, with ``lines_``, ``ax_`` and ``figure_`` set.
         """
         plt = _pyplot()
         if ax is None:
@@ -136,6 +145,7 @@ class ReconstructionDisplay:
     X : ndarray of shape (n_rows, n_features)
         The rows shown.
     X_reconstructed : ndarray of shape (n_rows, n_features)
+        Their reconstructions.
     feature_names : array-like of str or None, default=None
         Bar labels when the rows are not drawn as images.
     image_shape : tuple of int or None, default=None
@@ -145,6 +155,16 @@ class ReconstructionDisplay:
     ----------
     axes_ : ndarray of matplotlib Axes, shape (2, n_rows) or (n_rows,)
     figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import AutoencoderTransformer
+    >>> from sklearn_ae.plotting import ReconstructionDisplay
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = AutoencoderTransformer(8, max_epochs=2, random_state=0).fit(X)
+    >>> ReconstructionDisplay.from_estimator(ae, X, n_rows=4).axes_.shape
+    (2, 4)
     """
 
     def __init__(self, X, X_reconstructed, *, feature_names=None, image_shape=None):
@@ -160,16 +180,21 @@ class ReconstructionDisplay:
         Parameters
         ----------
         estimator : fitted sklearn_ae estimator
+            The model whose reconstructions are drawn.
         X : array-like of shape (n_samples, n_features)
+            Rows in the units seen at ``fit``; the first ``n_rows`` are drawn.
         n_rows : int, default=8
+            How many rows to draw.
         image_shape : "auto", tuple of int or None, default="auto"
             ``"auto"``: square images when ``n_features`` is a perfect square
             (64 -> 8 x 8), bars otherwise. None: always bars.
         figure : matplotlib Figure or None, default=None
+            Where to draw; a new figure when None.
 
         Returns
         -------
         display : ReconstructionDisplay
+            The drawn display.
         """
         check_is_fitted(estimator)
         rows = X[:n_rows]
@@ -191,10 +216,12 @@ class ReconstructionDisplay:
         Parameters
         ----------
         figure : matplotlib Figure or None, default=None
+            Where to draw; a new figure when None.
 
         Returns
         -------
         display : ReconstructionDisplay
+            This display, with ``axes_`` and ``figure_`` set.
         """
         plt = _pyplot()
         n_rows = len(self.X)
@@ -241,16 +268,30 @@ class ScoreDistributionDisplay:
     Parameters
     ----------
     errors : ndarray of shape (n_samples,)
+        Reconstruction errors, ``-score_samples``.
     threshold : float
+        The outlier threshold on the errors, ``-offset_``.
     y : ndarray of shape (n_samples,) or None, default=None
         True labels: 1 or True for outliers (or -1 for outliers in
         scikit-learn's ±1 convention).
     estimator_name : str or None, default=None
+        Title of the plot.
 
     Attributes
     ----------
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_ae import AutoencoderTransformer
+    >>> from sklearn_ae.plotting import ScoreDistributionDisplay
+    >>> X = np.random.RandomState(0).normal(size=(100, 4))
+    >>> ae = AutoencoderTransformer(2, max_epochs=3, random_state=0).fit(X)
+    >>> display = ScoreDistributionDisplay.from_estimator(ae, X, bins=20)
+    >>> display.threshold == -ae.offset_
+    True
     """
 
     def __init__(self, errors, threshold, *, y=None, estimator_name=None):
@@ -267,12 +308,17 @@ class ScoreDistributionDisplay:
         Parameters
         ----------
         estimator : fitted sklearn_ae estimator
+            The detector whose errors are drawn.
         X : array-like of shape (n_samples, n_features)
+            Rows to score, in the units seen at ``fit``.
         y : array-like of shape (n_samples,) or None, default=None
             True outlier labels, see the class parameters.
         name : str or None, default=None
+            Title; the class name by default.
         ax : matplotlib Axes or None, default=None
+            Where to draw; a new figure when None.
         bins : int, default=50
+            Number of (logarithmic) bins.
         normalize : bool, default=False
             Show each group's share of its own rows per bin instead of row
             counts, so that a small group of outliers is as visible as the
@@ -281,6 +327,7 @@ class ScoreDistributionDisplay:
         Returns
         -------
         display : ScoreDistributionDisplay
+            The drawn display.
         """
         check_is_fitted(estimator)
         display = cls(
@@ -297,13 +344,16 @@ class ScoreDistributionDisplay:
         Parameters
         ----------
         ax : matplotlib Axes or None, default=None
+            Where to draw; a new figure when None.
         bins : int, default=50
+            Number of (logarithmic) bins.
         normalize : bool, default=False
             Each group's share of its own rows per bin instead of row counts.
 
         Returns
         -------
         display : ScoreDistributionDisplay
+            This display, with ``ax_`` and ``figure_`` set.
         """
         plt = _pyplot()
         if ax is None:

@@ -12,7 +12,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip_cuda = pytest.mark.skip(reason="needs a CUDA device; torch finds none")
     for item in items:
-        if "cuda" in item.keywords:
+        if item.get_closest_marker("cuda") is not None:
             item.add_marker(skip_cuda)
 
 

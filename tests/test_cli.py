@@ -1,17 +1,17 @@
 """The sklearn-ae command line, run in-process through cli.main(argv)."""
 
 import os
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import tomllib
 
 import sklearn_ae
 from sklearn_ae import cli
 
-FAST = ["-q", "--max-epochs", "20"]
+QUICK_ARGS = ["-q", "--max-epochs", "20"]
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_help_lists_the_commands(capsys):
 def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_path, capsys):
     path, frame = table
     out_csv = tmp_path / "scores.csv"
-    status, _, err = run(["detect", path, "-o", out_csv, "--contamination", "0.05", *FAST],
+    status, _, err = run(["detect", path, "-o", out_csv, "--contamination", "0.05", *QUICK_ARGS],
                          capsys)
     assert status == 0
     assert "ignoring column(s) id" in err and "identifier" in err
@@ -71,7 +71,7 @@ def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
     path, frame = table
     model, first, second = tmp_path / "m.safetensors", tmp_path / "1.csv", tmp_path / "2.csv"
     assert run(["detect", path, "-o", first, "--save-model", model,
-                "--model-type", "denoising", *FAST], capsys)[0] == 0
+                "--model-type", "denoising", *QUICK_ARGS], capsys)[0] == 0
     # The same columns in another order, and an extra one: matched by name.
     frame[["d", "c", "b", "a", "id"]].assign(extra=1).to_csv(tmp_path / "new.csv", index=False)
     status, _, err = run(["score", tmp_path / "new.csv", "--model", model, "-o", second],
@@ -83,7 +83,7 @@ def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
 def test_score_refuses_missing_columns_and_bad_models(table, tmp_path, capsys):
     path, frame = table
     model = tmp_path / "m.safetensors"
-    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *QUICK_ARGS],
                capsys)[0] == 0
     frame.drop(columns="c").to_csv(tmp_path / "fewer.csv", index=False)
     status, _, err = run(["score", tmp_path / "fewer.csv", "--model", model], capsys)
@@ -111,7 +111,7 @@ def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
     frame.loc[9, "height"] = np.nan
     path = tmp_path / "mixed.csv"
     frame.to_csv(path, index=False)
-    status, out, err = run(["detect", path, "--top", "1", *FAST], capsys)
+    status, out, err = run(["detect", path, "--top", "1", *QUICK_ARGS], capsys)
     assert status == 0, err
     table = pd.read_csv(__import__("io").StringIO(out))
     assert len(table) == n and np.isfinite(table["anomaly_score"]).all()
@@ -134,7 +134,7 @@ def test_parquet_keeps_categorical_columns(tmp_path, capsys):
     frame.to_parquet(path)
     assert isinstance(cli.read_table(path)["kind"].dtype, pd.CategoricalDtype)
     model = tmp_path / "m.safetensors"
-    status, _, err = run(["detect", path, "--save-model", model, *FAST], capsys)
+    status, _, err = run(["detect", path, "--save-model", model, *QUICK_ARGS], capsys)
     assert status == 0, err
     assert sklearn_ae.load(model).encoder_.is_categorical_.tolist() == [True, False]
 
@@ -161,7 +161,7 @@ def test_impute_option_is_gone_and_help_says_so(capsys):
 def test_bad_files_get_one_line_errors(tmp_path, capsys, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    status, out, err = run(["detect", path, *FAST], capsys)
+    status, out, err = run(["detect", path, *QUICK_ARGS], capsys)
     assert status == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
 
@@ -179,10 +179,10 @@ def test_unreadable_inputs(tmp_path, capsys):
 
 def test_chosen_columns_must_exist(table, capsys):
     path, _ = table
-    status, _, err = run(["detect", path, "--columns", "a", "zz", *FAST], capsys)
+    status, _, err = run(["detect", path, "--columns", "a", "zz", *QUICK_ARGS], capsys)
     assert status == 2 and "no column(s) zz" in err
     # A chosen identifier column is used (categorical), as asked.
-    status, _, err = run(["detect", path, "--columns", "a", "id", *FAST], capsys)
+    status, _, err = run(["detect", path, "--columns", "a", "id", *QUICK_ARGS], capsys)
     assert status == 0 and "ignoring" not in err
 
 
@@ -190,9 +190,9 @@ def test_nothing_is_overwritten_without_force(table, tmp_path, capsys):
     path, _ = table
     out_csv = tmp_path / "scores.csv"
     out_csv.write_text("precious")
-    status, _, err = run(["detect", path, "-o", out_csv, *FAST], capsys)
+    status, _, err = run(["detect", path, "-o", out_csv, *QUICK_ARGS], capsys)
     assert status == 2 and "--force" in err and out_csv.read_text() == "precious"
-    assert run(["detect", path, "-o", out_csv, "--force", *FAST], capsys)[0] == 0
+    assert run(["detect", path, "-o", out_csv, "--force", *QUICK_ARGS], capsys)[0] == 0
     assert out_csv.read_text().startswith("row,anomaly_score")
 
 
@@ -200,7 +200,7 @@ def test_compress_with_new_and_saved_models(table, tmp_path, capsys):
     path, _ = table
     model, codes = tmp_path / "m.safetensors", tmp_path / "codes.csv"
     status, _, _ = run(["compress", path, "--n-components", "2", "-o", codes,
-                        "--save-model", model, *FAST], capsys)
+                        "--save-model", model, *QUICK_ARGS], capsys)
     assert status == 0
     first = pd.read_csv(codes)
     assert list(first.columns) == ["code0", "code1"] and len(first) == 80
@@ -264,12 +264,12 @@ def test_semicolons_and_decimal_commas_are_sniffed(table, tmp_path, capsys):
     outputs = []
     for extra in ([], ["--sep", ";", "--decimal", ","]):
         out_csv = tmp_path / f"scores{len(extra)}.csv"
-        status, _, err = run(["detect", european, "-o", out_csv, *extra, *FAST], capsys)
+        status, _, err = run(["detect", european, "-o", out_csv, *extra, *QUICK_ARGS], capsys)
         assert status == 0, err
         assert "ignoring column(s) id" in err and "identifier" in err
         outputs.append(pd.read_csv(out_csv))
     reference = tmp_path / "reference.csv"
-    assert run(["detect", path, "-o", reference, *FAST], capsys)[0] == 0
+    assert run(["detect", path, "-o", reference, *QUICK_ARGS], capsys)[0] == 0
     pd.testing.assert_frame_equal(outputs[0], pd.read_csv(reference))
     pd.testing.assert_frame_equal(outputs[1], pd.read_csv(reference))
 
@@ -279,7 +279,7 @@ def test_other_separators_are_sniffed(table, tmp_path, capsys, sep):
     _, frame = table
     path = tmp_path / "other.csv"
     frame.to_csv(path, sep=sep, index=False)
-    status, out, err = run(["compress", path, "--n-components", "2", *FAST], capsys)
+    status, out, err = run(["compress", path, "--n-components", "2", *QUICK_ARGS], capsys)
     assert status == 0, err
     assert "4 columns -> 2 codes" in err
 
@@ -287,12 +287,12 @@ def test_other_separators_are_sniffed(table, tmp_path, capsys, sep):
 def test_one_text_column_is_refused_not_scored(table, tmp_path, capsys):
     path, frame = table
     model = tmp_path / "m.safetensors"
-    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *QUICK_ARGS],
                capsys)[0] == 0
     semicolons = tmp_path / "semicolons.csv"
     frame.to_csv(semicolons, sep=";", index=False)
     # Forcing the wrong separator: one text column per line.
-    for command in (["score", semicolons, "--model", model], ["detect", semicolons, *FAST]):
+    for command in (["score", semicolons, "--model", model], ["detect", semicolons, *QUICK_ARGS]):
         status, out, err = run([*command, "--sep", ","], capsys)
         assert status == 2 and out == ""
         assert "single text column" in err and "--sep" in err
@@ -313,11 +313,11 @@ def test_outputs_cannot_clash_with_each_other_or_the_input(table, tmp_path, caps
         ["compress", path, "--n-components", "2", "-o", link, "--force"],
     ]
     for argv in cases:
-        status, out, err = run([*argv, *FAST], capsys)
+        status, out, err = run([*argv, *QUICK_ARGS], capsys)
         assert status == 2 and "same file" in err, argv
         assert len(err.strip().splitlines()) == 1
     assert path.read_bytes() == before and not model.exists()
-    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *FAST],
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *QUICK_ARGS],
                capsys)[0] == 0
     status, _, err = run(["score", path, "--model", model, "-o", model, "--force"], capsys)
     assert status == 2 and "same file" in err
@@ -341,7 +341,7 @@ def test_unwritable_outputs_are_refused_before_training(table, tmp_path, capsys)
         cases["no permission"] = (["-o", locked / "out.csv"], "no permission")
     try:
         for name, (extra, message) in cases.items():
-            status, out, err = run(["detect", path, *extra, *FAST], capsys)
+            status, out, err = run(["detect", path, *extra, *QUICK_ARGS], capsys)
             assert status == 2 and message in err, name
             assert len(err.strip().splitlines()) == 1
             # Refused before training: no progress, no "flagged" summary.
@@ -353,7 +353,7 @@ def test_unwritable_outputs_are_refused_before_training(table, tmp_path, capsys)
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_write_errors_after_training_are_one_line_exit_1(table, tmp_path, capsys):
     path, _ = table
-    status, _, err = run(["detect", path, "-o", "/dev/full", "--force", *FAST], capsys)
+    status, _, err = run(["detect", path, "-o", "/dev/full", "--force", *QUICK_ARGS], capsys)
     assert status == 1 and "cannot write /dev/full" in err
     assert err.strip().splitlines()[-1].startswith("sklearn-ae detect: error:")
 
@@ -381,7 +381,7 @@ def test_failed_output_write_keeps_the_old_file(table, tmp_path, capsys, monkeyp
             self.file.close()
 
     monkeypatch.setattr(_fileformat.os, "fdopen", FullDisk)
-    status, _, err = run(["detect", path, "-o", out_csv, "--force", *FAST], capsys)
+    status, _, err = run(["detect", path, "-o", out_csv, "--force", *QUICK_ARGS], capsys)
     assert status == 1 and "No space left" in err
     assert out_csv.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "scores.csv"]
@@ -389,7 +389,7 @@ def test_failed_output_write_keeps_the_old_file(table, tmp_path, capsys, monkeyp
 
 def test_duplicate_columns_are_refused(table, capsys):
     path, _ = table
-    status, out, err = run(["detect", path, "--columns", "a", "b", "a", *FAST], capsys)
+    status, out, err = run(["detect", path, "--columns", "a", "b", "a", *QUICK_ARGS], capsys)
     assert status == 2 and "--columns names a more than once" in err
     assert len(err.strip().splitlines()) == 1
 
@@ -398,6 +398,6 @@ def test_duplicate_columns_are_refused(table, capsys):
 def test_more_codes_than_columns_is_refused(table, capsys, n_components):
     path, _ = table
     status, out, err = run(["compress", path, "--n-components", n_components,
-                            "--columns", "a", "b", "c", "d", *FAST], capsys)
+                            "--columns", "a", "b", "c", "d", *QUICK_ARGS], capsys)
     assert status == 2 and "more than the 4 columns" in err
     assert len(err.strip().splitlines()) == 1

@@ -7,14 +7,18 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
 
 # Small, quick instances: the checks fit hundreds of times on tiny data.
-FAST = dict(max_epochs=5, hidden_layer_sizes=(4,))
+CHECK_SETTINGS = dict(max_epochs=5, hidden_layer_sizes=(4,))
 ESTIMATORS = [
-    AutoencoderTransformer(**FAST),
-    DenoisingAutoencoder(**FAST),
-    ContractiveAutoencoder(**FAST),
+    AutoencoderTransformer(**CHECK_SETTINGS),
+    DenoisingAutoencoder(**CHECK_SETTINGS),
+    ContractiveAutoencoder(**CHECK_SETTINGS),
 ]
 
 # Every check is expected to pass; an entry here needs a comment saying why not.

@@ -1,8 +1,10 @@
 """What "auto" and None resolve to, and the device and memory checks."""
 
+import numpy as np
 import pytest
 import torch
 
+from sklearn_ae import AutoencoderTransformer
 from sklearn_ae._defaults import (
     DeviceNames,
     default_batch_size,
@@ -51,3 +53,11 @@ def test_training_memory_cap_reads_the_environment(monkeypatch):
     monkeypatch.setenv("SKLEARN_AE_MAX_TRAINING_GB", "lots")
     with pytest.raises(ValueError, match="number of GiB"):
         max_training_bytes()
+
+
+def test_defaults_from_data_shape():
+    X = np.random.RandomState(0).normal(size=(50, 9))
+    ae = AutoencoderTransformer(max_epochs=2).fit(X)
+    assert ae.n_components_ == default_n_components(9) == 3
+    assert ae.hidden_layer_sizes_ == (6,)
+    assert default_batch_size(50) == 8 and default_batch_size(10**6) == 256

@@ -3,7 +3,11 @@
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits
 
-from sklearn_ae._demo import anomalies, broken_relation_anomalies, plant_broken_relations
+from sklearn_ae._demo import (
+    anomalies,
+    broken_relation_anomalies,
+    plant_broken_relations,
+)
 
 
 def test_planted_rows_break_relations_but_keep_ordinary_values():

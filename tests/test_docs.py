@@ -11,6 +11,8 @@ import pytest
 
 import sklearn_ae
 
+pytestmark = pytest.mark.slow  # the docs build and the examples take minutes
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
 MNIST = Path("shared") / "data" / "mnist" / "t10k-images-idx3-ubyte.gz"

@@ -5,20 +5,16 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 
-from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
 from sklearn_ae._modules import jacobian_sq_norm
-
-FAST = dict(max_epochs=5, random_state=0)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits(return_X_y=True)
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +48,9 @@ def test_denoising_reconstructs_masked_digits_better_than_plain(digits_split):
     assert plain.reconstruction_error(X_test).mean() < denoising.reconstruction_error(X_test).mean()
 
 
-def test_transform_and_scores_never_corrupt(digits):
+def test_transform_and_scores_never_corrupt(digits, fast):
     X, _ = digits
-    dae = DenoisingAutoencoder(8, noise_level=0.5, **FAST).fit(X[:300])
+    dae = DenoisingAutoencoder(8, noise_level=0.5, **fast).fit(X[:300])
     np.testing.assert_array_equal(dae.transform(X[:50]), dae.transform(X[:50]))
     np.testing.assert_array_equal(dae.score_samples(X[:50]), dae.score_samples(X[:50]))
     X_model = dae.scaler_.transform(X[:50])
@@ -65,23 +61,23 @@ def test_transform_and_scores_never_corrupt(digits):
 
 
 @pytest.mark.parametrize("noise", ["mask", "gaussian", "salt_pepper"])
-def test_denoising_is_reproducible_and_seeded_by_random_state(noise, digits):
+def test_denoising_is_reproducible_and_seeded_by_random_state(noise, digits, fast):
     X, _ = digits
-    a = DenoisingAutoencoder(8, noise=noise, **FAST).fit(X[:300])
-    b = DenoisingAutoencoder(8, noise=noise, **FAST).fit(X[:300])
+    a = DenoisingAutoencoder(8, noise=noise, **fast).fit(X[:300])
+    b = DenoisingAutoencoder(8, noise=noise, **fast).fit(X[:300])
     c = DenoisingAutoencoder(8, noise=noise, max_epochs=5, random_state=1).fit(X[:300])
     assert a.loss_curve_ == b.loss_curve_
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
     assert not np.array_equal(a.transform(X), c.transform(X))
 
 
-def test_variants_without_noise_or_penalty_reproduce_the_plain_autoencoder(digits):
+def test_variants_without_noise_or_penalty_reproduce_the_plain_autoencoder(digits, fast):
     # The variant's seed is drawn after the core's: initialisation, batch order
     # and split are those of AutoencoderTransformer with the same random_state.
     X, _ = digits
-    plain = AutoencoderTransformer(8, **FAST).fit(X[:300])
-    for variant in (DenoisingAutoencoder(8, noise_level=0.0, **FAST),
-                    ContractiveAutoencoder(8, contraction=0.0, **FAST)):
+    plain = AutoencoderTransformer(8, **fast).fit(X[:300])
+    for variant in (DenoisingAutoencoder(8, noise_level=0.0, **fast),
+                    ContractiveAutoencoder(8, contraction=0.0, **fast)):
         variant.fit(X[:300])
         assert variant.loss_curve_ == plain.loss_curve_
         np.testing.assert_array_equal(variant.transform(X), plain.transform(X))
@@ -109,9 +105,9 @@ def test_bad_denoising_parameters_are_named(params, name):
         DenoisingAutoencoder(**params).fit(np.random.rand(10, 3))
 
 
-def test_pickled_denoising_autoencoder_predicts_the_same(digits):
+def test_pickled_denoising_autoencoder_predicts_the_same(digits, fast):
     X, _ = digits
-    dae = DenoisingAutoencoder(8, noise="salt_pepper", **FAST).fit(X[:300])
+    dae = DenoisingAutoencoder(8, noise="salt_pepper", **fast).fit(X[:300])
     restored = pickle.loads(pickle.dumps(dae))
     np.testing.assert_array_equal(restored.transform(X), dae.transform(X))
     assert restored.net_.noise_generator_.device.type == "cpu"
@@ -138,10 +134,10 @@ def test_default_contraction_contracts_at_small_reconstruction_cost(hidden, digi
             < 1.1 * plain.reconstruction_error(X_test).mean())
 
 
-def test_larger_contraction_contracts_more(digits):
+def test_larger_contraction_contracts_more(digits, fast):
     X, _ = digits
     norms = [_jacobian_norm(ContractiveAutoencoder(8, hidden_layer_sizes=(),
-                                                   contraction=c, **FAST).fit(X), X)
+                                                   contraction=c, **fast).fit(X), X)
              for c in (0.01, 1.0)]
     assert norms[1] < 0.75 * norms[0]  # measured: 1.18 -> 0.70
 
@@ -182,9 +178,9 @@ def test_pipeline_grid_search_over_n_components_and_variant_parameter(estimator,
 
 
 @pytest.mark.cuda
-def test_denoising_on_cuda_draws_noise_on_the_device_and_pickles(digits):
+def test_denoising_on_cuda_draws_noise_on_the_device_and_pickles(digits, fast):
     X, _ = digits
-    dae = DenoisingAutoencoder(8, device="cuda", **FAST).fit(X[:300])
+    dae = DenoisingAutoencoder(8, device="cuda", **fast).fit(X[:300])
     assert dae.net_.noise_generator_.device.type == "cuda"
     restored = pickle.loads(pickle.dumps(dae))
     assert restored.net_.noise_generator_.device.type == "cuda"

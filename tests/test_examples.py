@@ -21,6 +21,8 @@ matplotlib = pytest.importorskip("matplotlib", reason="the examples draw with ma
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the docs build and the examples take minutes
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
 MNIST = Path("shared") / "data" / "mnist" / "t10k-images-idx3-ubyte.gz"

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from safetensors.torch import save as save_tensors
-from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
 
 import sklearn_ae
@@ -20,18 +19,15 @@ from sklearn_ae import (
 from sklearn_ae._fileformat import _checksum
 
 
-X_DIGITS = pd.DataFrame(load_digits(return_X_y=True)[0][:200],
-                        columns=[f"px{i}" for i in range(64)])
+@pytest.fixture(scope="module")
+def digits_frame(digits):
+    """The first 200 digits as a DataFrame with named pixel columns."""
+    return pd.DataFrame(digits[0][:200], columns=[f"px{i}" for i in range(64)])
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return X_DIGITS
-
-
-@pytest.fixture(scope="module")
-def saved(digits, tmp_path_factory):
-    est = AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(digits)
+def saved(digits_frame, tmp_path_factory):
+    est = AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(digits_frame)
     path = tmp_path_factory.mktemp("model") / "model.safetensors"
     est.save(path)
     return est, path
@@ -48,28 +44,28 @@ def saved(digits, tmp_path_factory):
     ],
     ids=lambda e: type(e).__name__,
 )
-def test_loaded_model_gives_identical_outputs(est, digits, tmp_path):
-    est.fit(digits)
+def test_loaded_model_gives_identical_outputs(est, digits_frame, tmp_path):
+    est.fit(digits_frame)
     path = est.save(tmp_path / "m.safetensors")
     loaded = sklearn_ae.load(path)
     assert type(loaded) is type(est)
     assert loaded.get_params() == est.get_params()
-    np.testing.assert_array_equal(loaded.score_samples(digits), est.score_samples(digits))
-    np.testing.assert_array_equal(loaded.transform(digits), est.transform(digits))
-    np.testing.assert_array_equal(loaded.reconstruct(digits), est.reconstruct(digits))
-    np.testing.assert_array_equal(loaded.predict(digits), est.predict(digits))
+    np.testing.assert_array_equal(loaded.score_samples(digits_frame), est.score_samples(digits_frame))
+    np.testing.assert_array_equal(loaded.transform(digits_frame), est.transform(digits_frame))
+    np.testing.assert_array_equal(loaded.reconstruct(digits_frame), est.reconstruct(digits_frame))
+    np.testing.assert_array_equal(loaded.predict(digits_frame), est.predict(digits_frame))
     assert loaded.offset_ == est.offset_
     np.testing.assert_array_equal(loaded.feature_names_in_, est.feature_names_in_)
     assert loaded.loss_curve_ == est.loss_curve_
     # Wrong columns are still refused, and pickle still works on a loaded model.
     with pytest.raises(ValueError, match="feature names"):
-        loaded.score_samples(digits.rename(columns={"px0": "other"}))
+        loaded.score_samples(digits_frame.rename(columns={"px0": "other"}))
     again = pickle.loads(pickle.dumps(loaded))
-    np.testing.assert_array_equal(again.score_samples(digits), est.score_samples(digits))
+    np.testing.assert_array_equal(again.score_samples(digits_frame), est.score_samples(digits_frame))
 
 
-def test_every_fitted_attribute_is_saved_generically(digits, tmp_path):
-    est = AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(digits)
+def test_every_fitted_attribute_is_saved_generically(digits_frame, tmp_path):
+    est = AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(digits_frame)
     est.new_attribute_ = {"a": (1, 2.5), "b": np.arange(3, dtype=np.int16), "c": None}
     loaded = sklearn_ae.load(est.save(tmp_path / "m.safetensors"))
     assert loaded.new_attribute_["a"] == (1, 2.5)
@@ -182,12 +178,12 @@ def test_header_length_beyond_the_file_is_refused(tmp_path):
 # ------------------------------------------------------------ keyed signature
 
 
-def test_signed_file_loads_with_its_key_and_without_one(saved, tmp_path):
+def test_signed_file_loads_with_its_key_and_without_one(saved, digits_frame, tmp_path):
     est, _ = saved
     path = est.save(tmp_path / "signed.safetensors", key=b"secret")
     for key in (b"secret", "secret", None):  # a str key is its UTF-8 bytes
         loaded = sklearn_ae.load(path, key=key)
-        np.testing.assert_array_equal(loaded.transform(X_DIGITS), est.transform(X_DIGITS))
+        np.testing.assert_array_equal(loaded.transform(digits_frame), est.transform(digits_frame))
 
 
 def test_key_refuses_unsigned_and_wrongly_signed_files(saved, tmp_path):
@@ -258,10 +254,10 @@ def test_failed_save_leaves_no_temporary_file(saved, tmp_path):
 
 @pytest.mark.parametrize("estimator_class", [AutoencoderTransformer, DenoisingAutoencoder,
                                              ContractiveAutoencoder])
-def test_loaded_estimator_trains_on_exactly_as_the_saved_one(estimator_class, tmp_path):
+def test_loaded_estimator_trains_on_exactly_as_the_saved_one(estimator_class, digits, tmp_path):
     import torch
 
-    X = load_digits().data[:400]
+    X = digits[0][:400]
     est = estimator_class(4, batch_size=64, early_stopping=True, max_epochs=4,
                           random_state=0).fit(X[:300])
     path = sklearn_ae.save(est, tmp_path / "model.safetensors")

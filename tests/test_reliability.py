@@ -9,7 +9,11 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
 
 ESTIMATORS = [
     AutoencoderTransformer(2, max_epochs=3, random_state=0),
@@ -181,7 +185,8 @@ import sys  # noqa: E402
 
 import torch  # noqa: E402
 from safetensors import safe_open  # noqa: E402
-from safetensors.torch import load_file, save as save_tensors  # noqa: E402
+from safetensors.torch import load_file  # noqa: E402
+from safetensors.torch import save as save_tensors
 
 from sklearn_ae._fileformat import _checksum  # noqa: E402
 

@@ -1,5 +1,7 @@
 """fit and partial_fit: resolved settings, valid devices, and fits that fail undo themselves."""
 
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -157,3 +159,122 @@ def test_user_callbacks_run_before_the_built_in_ones(fast):
     np.testing.assert_allclose(halved.loss_curve_, np.divide(plain.loss_curve_, 2))
     names = [name for name, _ in halved.net_.callbacks_]
     assert names.index("halve") + 1 == names.index("divergence_guard")
+
+
+def test_training_reduces_loss_and_beats_mean_prediction(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, max_epochs=30, random_state=0).fit(X)
+    assert ae.n_iter_ == len(ae.loss_curve_) <= 30
+    assert ae.loss_curve_[-1] < 0.6 * ae.loss_curve_[0]
+    # Scaled space: predicting the mean gives an MSE of about 1 per feature.
+    assert ae.reconstruction_error(X).mean() < 0.6
+    # Scores are in units of the typical training error: -1 on average, a bit
+    # above where floored (perfectly reconstructed, constant) pixels count less.
+    assert -1.0 <= ae.score_samples(X).mean() < -0.95
+
+
+def test_early_stopping_keeps_validation_curve_and_stops(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, early_stopping=True, patience=2, tol=0.5,
+                                max_epochs=50, random_state=0).fit(X)
+    assert ae.n_iter_ < 50
+    assert len(ae.validation_loss_curve_) == ae.n_iter_
+    no_es = AutoencoderTransformer(8, max_epochs=3, random_state=0).fit(X)
+    assert not hasattr(no_es, "validation_loss_curve_")
+
+
+def test_bce_loss_with_minmax_scaling(digits, fast):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, loss="bce", output_activation="sigmoid",
+                                scaling="minmax", **fast).fit(X)
+    assert np.isfinite(ae.loss_curve_).all()
+    with pytest.raises(ValueError, match="output_activation='sigmoid'"):
+        AutoencoderTransformer(loss="bce", scaling="minmax", **fast).fit(X)
+    with pytest.raises(ValueError, match="scaling='minmax'"):
+        AutoencoderTransformer(loss="bce", output_activation="sigmoid", **fast).fit(X)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "lbfgs"])
+def test_optimizers_train(optimizer, digits, fast):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, optimizer=optimizer, **fast).fit(X)
+    assert ae.loss_curve_[-1] < ae.loss_curve_[0]
+
+
+def test_weight_decay_shrinks_weights(digits, fast):
+    X, _ = digits
+    norms = [
+        AutoencoderTransformer(8, weight_decay=wd, **fast).fit(X)
+        .net_.module_.encoder_layers[0].weight.norm().item()
+        for wd in (0.0, 0.1)
+    ]
+    assert norms[1] < norms[0]
+    with pytest.raises(ValueError, match="lbfgs"):
+        AutoencoderTransformer(optimizer="lbfgs", weight_decay=0.1).fit(X)
+
+
+def test_divergence_is_reported_names_lr_and_leaves_no_fitted_model(fast):
+    from sklearn.exceptions import NotFittedError
+
+    X = np.random.RandomState(0).normal(size=(64, 4)) * 1e6
+    ae = AutoencoderTransformer(optimizer="sgd", lr=1e10, scaling=None, **fast)
+    with pytest.raises(TrainingDivergedError, match="lr=1e\\+10"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+    assert not [name for name in vars(ae) if name.endswith("_") and not name.startswith("_")]
+
+
+def test_cuda_requested_without_gpu_gives_clear_error(monkeypatch, fast):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="no CUDA device"):
+        AutoencoderTransformer(device="cuda", **fast).fit(np.random.rand(10, 3))
+    ae = AutoencoderTransformer(device="auto", **fast).fit(np.random.rand(10, 3))
+    assert ae.device_ == "cpu"
+
+
+@pytest.mark.cuda
+def test_cuda_matches_cpu(digits, fast):
+    X, _ = digits
+    cpu = AutoencoderTransformer(8, **fast).fit(X)
+    gpu = AutoencoderTransformer(8, device="cuda", **fast).fit(X)
+    assert gpu.device_ == "cuda"
+    assert next(gpu.net_.module_.parameters()).is_cuda
+    np.testing.assert_allclose(gpu.score(X), cpu.score(X), rtol=0.05)
+    # A model trained on the GPU pickles and still predicts.
+    restored = pickle.loads(pickle.dumps(gpu))
+    np.testing.assert_allclose(restored.transform(X[:10]), gpu.transform(X[:10]), rtol=1e-5)
+
+
+def test_bfloat16_precision_trains_close_to_float32(digits, fast):
+    X, _ = digits
+    full = AutoencoderTransformer(8, **fast).fit(X)
+    half = AutoencoderTransformer(8, precision="bfloat16", **fast).fit(X)
+    assert half.net_.module_.encoder_layers[0].weight.dtype == torch.float32
+    assert half.transform(X).dtype == np.float64
+    assert half.score(X) == pytest.approx(full.score(X), rel=0.1)
+    assert np.isfinite(half.score_samples(X)).all()
+
+
+def test_keyboard_interrupt_keeps_last_completed_epoch(digits, monkeypatch):
+    from sklearn_ae import _net
+
+    X, _ = digits
+    reference = AutoencoderTransformer(8, max_epochs=2, tol=0.0, random_state=0).fit(X)
+    original_iter = _net.TensorBatchIterator.__iter__
+    calls = {"batches": 0}
+
+    def interrupt_in_third_epoch(self):
+        for batch in original_iter(self):
+            calls["batches"] += 1
+            if calls["batches"] == 2 * 17 + 5:  # 17 batches of 112 rows per epoch
+                raise KeyboardInterrupt
+            yield batch
+
+    monkeypatch.setattr(_net.TensorBatchIterator, "__iter__", interrupt_in_third_epoch)
+    with pytest.warns(UserWarning, match="interrupted during epoch 3.*last completed epoch of 2"):
+        ae = AutoencoderTransformer(8, max_epochs=10, tol=0.0, random_state=0).fit(X)
+    assert ae.n_iter_ == 2 and len(ae.loss_curve_) == 2
+    assert ae.loss_curve_ == reference.loss_curve_
+    np.testing.assert_array_equal(ae.transform(X), reference.transform(X))
+    assert np.isfinite(ae.score_samples(X)).all()
