@@ -10,7 +10,8 @@ measured on:
 
 - ROC AUC of ``-score_samples`` against the planted rows (and per kind);
 - planted column first: how often the column with the largest
-  ``score_contributions`` is the planted one, over the planted rows;
+  ``score_contributions`` is the planted one, over the planted rows (among
+  the table's columns: the neighbour term of the score is no column);
 - imputation: mean squared error of ``impute`` on the missing numeric cells,
   in standard deviations of each column, divided by that of the column mean;
 - hole bias: mean score of normal rows with a hole over that of complete
@@ -44,7 +45,8 @@ def autoencoder_row(table, seed):
     model = AutoencoderTransformer(random_state=seed).fit(table.X)
     fit_s = time.perf_counter() - start
     scores = -model.score_samples(table.X)
-    contributions = model.score_contributions(table.X)
+    # The data columns' shares (the neighbour term, a part of no column, aside).
+    contributions = model.score_contributions(table.X)[table.X.columns]
     top = contributions.columns.to_numpy()[contributions.to_numpy().argmax(axis=1)]
     planted = table.is_anomaly
     normal_holes = table.missing.any(axis=1) & ~planted

@@ -82,6 +82,7 @@ class BaseAutoencoder(
         "max_categories": [Interval(Integral, 2, None, closed="left")],
         "clip": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "n_neighbors": [Interval(Integral, 0, None, closed="left")],
         "device": [DeviceNames(), torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "callbacks": [list, None],
@@ -112,6 +113,7 @@ class BaseAutoencoder(
         max_categories=32,
         clip="auto",
         contamination="auto",
+        n_neighbors=10,
         device="cpu",
         precision="float32",
         callbacks=None,
@@ -138,6 +140,7 @@ class BaseAutoencoder(
         self.max_categories = max_categories
         self.clip = clip
         self.contamination = contamination
+        self.n_neighbors = n_neighbors
         self.device = device
         self.precision = precision
         self.callbacks = callbacks

@@ -39,6 +39,11 @@ AUTO_STEPS = 1000
 # of up to 20 iterations; it usually stops much earlier on the tolerance.
 AUTO_LBFGS_EPOCHS = 100
 
+# Training rows kept as the reference of the neighbour term of the outlier score,
+# as IsolationForest draws 256 rows per tree: a small random reference rarely holds a
+# cluster of outliers, so an outlier's nearest reference rows are normal ones.
+NEIGHBOR_REFERENCE_ROWS = 256
+
 # Training memory above which a fit is refused before anything is allocated.
 # Override with the environment variable SKLEARN_AE_MAX_TRAINING_GB.
 DEFAULT_MAX_TRAINING_GB = 8.0

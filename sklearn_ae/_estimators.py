@@ -126,6 +126,16 @@ None, default="from_dtype"
         with ``"auto"``, Tukey's fence: rows whose reconstruction error exceeds
         ``Q3 + 1.5 IQR`` of the training rows' errors are outliers.
 
+    n_neighbors : int, default=10
+        The outlier score adds, to the reconstruction error, each row's mean
+        squared distance to its ``n_neighbors`` nearest among 256 training
+        rows drawn at fit (in the scaled input space, in units of its mean
+        over the training rows). 0 scores by reconstruction error alone. Over
+        the 24 tables of the development suite the term lifted the mean ROC
+        AUC from 0.742 to 0.760 (benchmarks/RESULTS.md): it catches rows far
+        from every training row that the network still reconstructs. It does
+        not change training, :meth:`transform` or :meth:`score`.
+
     device : {"cpu", "cuda", "cuda:N", "mps", "auto"} or torch.device, \
 default="cpu"
         Torch device for training and inference. ``"auto"`` picks CUDA when it
@@ -217,6 +227,14 @@ _COMMON_ATTRIBUTES = """
 
     validation_loss_curve_ : list of float
         Validation loss per epoch; only with ``early_stopping=True``.
+
+    neighbor_reference_ : ndarray of shape (n_reference, n_features_in_) or None
+        The training rows (scaled, at most 256) of the neighbour term of
+        :meth:`score_samples`; None when ``n_neighbors=0``.
+
+    neighbor_scale_ : float or None
+        Mean of the neighbour term over the training rows: the term is
+        measured in this unit.
 
     offset_ : float
         Threshold on :meth:`score_samples`: ``decision_function`` is
@@ -385,6 +403,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         max_categories=32,
         clip="auto",
         contamination="auto",
+        n_neighbors=10,
         device="cpu",
         precision="float32",
         callbacks=None,
@@ -414,6 +433,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
             max_categories=max_categories,
             clip=clip,
             contamination=contamination,
+            n_neighbors=n_neighbors,
             device=device,
             precision=precision,
             callbacks=callbacks,
@@ -519,6 +539,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         max_categories=32,
         clip="auto",
         contamination="auto",
+        n_neighbors=10,
         device="cpu",
         precision="float32",
         callbacks=None,
@@ -547,6 +568,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
             max_categories=max_categories,
             clip=clip,
             contamination=contamination,
+            n_neighbors=n_neighbors,
             device=device,
             precision=precision,
             callbacks=callbacks,

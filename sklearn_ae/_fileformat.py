@@ -562,6 +562,13 @@ def check_fitted_sizes(attributes, shapes, path):
     for scaler in (attributes.get("scaler_"), getattr(encoder, "scaler_", None)):
         if scaler is not None:
             _check_scaler_sizes(scaler, n_numeric, path)
+    n_inputs = n_features if encoder is None else encoder.n_inputs_
+    reference = attributes.get("neighbor_reference_")
+    if reference is not None and (not isinstance(reference, np.ndarray) or reference.ndim != 2
+                                  or reference.shape[1] != n_inputs):
+        shape = getattr(reference, "shape", type(reference).__name__)
+        raise ValueError(f"{path}: neighbor_reference_ has shape {shape}, expected "
+                         f"(n, {n_inputs})")
 
 
 def _check_scaler_sizes(scaler, n_numeric, path):

@@ -91,8 +91,10 @@ class InferenceMixin(TransformerMixin):
         """Row slices whose activations fit in scikit-learn's ``working_memory``."""
         n_inputs = self.encoder_.n_inputs_
         widths = (n_inputs, *self.hidden_layer_sizes_, self.n_components_)
-        # float32 activations of encoder and decoder, plus the float64 outputs.
-        row_bytes = 4 * 2 * sum(widths) + 8 * 2 * max(n_inputs, self.n_features_in_)
+        # float32 activations of encoder and decoder, the float64 outputs, and the
+        # float64 distances to the neighbour reference rows of the outlier score.
+        n_reference = 0 if self.neighbor_reference_ is None else len(self.neighbor_reference_)
+        row_bytes = 4 * 2 * sum(widths) + 8 * 2 * (max(n_inputs, self.n_features_in_) + n_reference)
         chunk_rows = get_chunk_n_rows(row_bytes, max_n_rows=n_rows)
         return gen_batches(n_rows, max(1, chunk_rows))
 
@@ -175,11 +177,22 @@ class InferenceMixin(TransformerMixin):
         counted[:, self.encoder_.categorical_columns_] = encoded.codes != MISSING
         return terms, None if counted.all() else counted
 
-    def _terms_chunk(self, X):
-        """``_cell_terms`` of validated rows, their holes refilled first."""
+    def _row_terms(self, X):
+        """``_cell_terms`` of validated rows, their holes refilled first, and the
+        network inputs they were computed from (``_network_inputs``)."""
         encoded = self.encoder_.encode(X)
         inputs = self._completed_inputs(encoded)
-        return self._cell_terms(encoded, self.net_.module_(self._tensor(inputs)))
+        terms, counted = self._cell_terms(encoded, self.net_.module_(self._tensor(inputs)))
+        return terms, counted, inputs
+
+    def _terms_chunk(self, X):
+        terms, counted, _ = self._row_terms(X)
+        return terms, counted
+
+    def _network_inputs(self, X):
+        """Validated rows as the network reads them: scaled, categories one-hot,
+        holes refilled (float32)."""
+        return self._completed_inputs(self.encoder_.encode(X))
 
     def _squared_error_chunk(self, X):
         """Each cell's term, NaN where missing (float64, computed in numpy so
@@ -351,7 +364,8 @@ class InferenceMixin(TransformerMixin):
             the columns are comparable whatever their units and spread (a
             value of 10 means "ten times as badly reconstructed as usual in
             this column"); NaN for a missing cell. Each row's mean over its
-            observed cells is ``-score_samples``; :meth:`score_contributions`
+            observed cells is the reconstruction part of ``-score_samples``
+            (all of it with ``n_neighbors=0``); :meth:`score_contributions`
             gives the same terms as shares of the score. Earlier versions
             returned ``|x - x_hat|`` in the units of ``X``, dominated by the
             columns with the largest units.

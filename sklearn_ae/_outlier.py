@@ -11,31 +11,78 @@ import numpy as np
 import pandas as pd
 
 from ._dask import lazy_for_dask
-from ._scoring import feature_error_scale, normalized_row_errors, offset_from_contamination
+from ._defaults import NEIGHBOR_REFERENCE_ROWS
+from ._scoring import (
+    feature_error_scale,
+    mean_squared_neighbor_distance,
+    normalized_row_errors,
+    offset_from_contamination,
+)
+
+
+# The column of ``score_contributions`` that holds the neighbour term of the score.
+NEIGHBOR_COLUMN = "<neighbor distance>"
 
 
 class OutlierContractMixin:
     """Scores and labels from the reconstruction error of a fitted autoencoder."""
 
+    def _draw_neighbor_reference(self, X_model, seed):
+        """``neighbor_reference_``: up to 256 training rows, scaled and unclipped."""
+        if not self.n_neighbors:
+            self.neighbor_reference_ = None
+            return
+        n_rows = len(X_model)
+        if n_rows > NEIGHBOR_REFERENCE_ROWS:
+            rows = np.random.RandomState(seed).choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+            X_model = X_model[rows]
+        self.neighbor_reference_ = np.asarray(X_model, dtype=np.float64)
+
     def _fit_thresholds(self, X):
-        """``feature_error_scale_`` and ``offset_`` from validated training rows."""
+        """``feature_error_scale_``, ``neighbor_scale_`` and ``offset_`` from
+        validated training rows."""
         mean_terms = self._mean_squared_error_per_feature(X)
         # A column never observed at fit: a later value of it (a categorical
         # one's, always unseen) counts as one typical error.
         mean_terms = np.where(np.isnan(mean_terms), 1.0, mean_terms)
         self.feature_error_scale_ = feature_error_scale(mean_terms)
+        self.neighbor_scale_ = None
+        if self.neighbor_reference_ is not None:
+            distances = self._map_chunks(
+                lambda rows: self._neighbor_distances(self._network_inputs(rows)), X
+            )
+            self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
         self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
 
+    def _neighbor_distances(self, X_model):
+        return mean_squared_neighbor_distance(X_model, self.neighbor_reference_, self.n_neighbors)
+
     def _score_chunk(self, X):
-        terms, counted = self._terms_chunk(X)
-        return -normalized_row_errors(terms, self.feature_error_scale_, counted)
+        terms, counted, inputs = self._row_terms(X)
+        error = normalized_row_errors(terms, self.feature_error_scale_, counted)
+        if self.neighbor_scale_ is None:
+            return -error
+        return -(error + self._neighbor_distances(inputs) / self.neighbor_scale_)
 
     def _contributions_chunk(self, X):
-        terms, counted = self._terms_chunk(X)
+        terms, counted, inputs = self._row_terms(X)
         scaled = terms / self.feature_error_scale_
         if counted is None:
-            return scaled / terms.shape[1]
-        return np.where(counted, scaled, 0.0) / np.maximum(counted.sum(axis=1), 1)[:, None]
+            columns = scaled / terms.shape[1]
+        else:
+            columns = np.where(counted, scaled, 0.0) / np.maximum(counted.sum(axis=1), 1)[:, None]
+        if self.neighbor_scale_ is None:
+            return columns
+        neighbors = self._neighbor_distances(inputs) / self.neighbor_scale_
+        return np.hstack([columns, neighbors[:, np.newaxis]])
+
+    @property
+    def _n_contributions(self):
+        return self.n_features_in_ + (self.neighbor_scale_ is not None)
+
+    def _contribution_names(self, columns):
+        names = list(columns)
+        return names if self.neighbor_scale_ is None else [*names, NEIGHBOR_COLUMN]
 
     def _score_samples(self, X):
         """score_samples of validated ``X``."""
@@ -43,13 +90,23 @@ class OutlierContractMixin:
 
     @lazy_for_dask()
     def score_samples(self, X):
-        """Return minus each row's reconstruction error, in units of the typical error.
+        """Return minus each row's oddity: reconstruction error plus neighbour distance.
 
-        ``-mean_j (z_ij - z_hat_ij)^2 / feature_error_scale_[j]`` with ``z`` the
-        scaled row: each feature's squared error is divided by its mean over
-        the training rows, so a noisy column cannot drown an odd value in an
-        easy one. A training row scores about -1 on average; higher means more
-        normal, as for :class:`~sklearn.ensemble.IsolationForest`.
+        Two terms, each in units of its typical value on the training rows:
+
+        - the reconstruction error ``mean_j (z_ij - z_hat_ij)^2 /
+          feature_error_scale_[j]`` with ``z`` the scaled row: each feature's
+          squared error is divided by its mean over the training rows, so a
+          noisy column cannot drown an odd value in an easy one;
+        - with ``n_neighbors > 0``, the mean squared distance of ``z`` to its
+          ``n_neighbors`` nearest rows of ``neighbor_reference_`` (256
+          training rows drawn at fit), divided by ``neighbor_scale_``. It
+          catches rows far from every training row that the network still
+          reconstructs (an extreme value along a direction it learned).
+
+        A training row scores about -2 on average (-1 with
+        ``n_neighbors=0``); higher means more normal, as for
+        :class:`~sklearn.ensemble.IsolationForest`.
 
         A categorical cell's term is the cross-entropy of its level divided by
         ``log K`` (1 for a uniform guess over the column's ``K`` levels); a
@@ -57,7 +114,9 @@ class OutlierContractMixin:
         and at least 1. Missing cells are left out of the mean, and a row's
         holes are first filled in from its reconstruction (3 rounds), so a row
         is not an outlier for having holes; a row without any observed cell
-        scores 0. :meth:`score_contributions` splits the score by column.
+        has no reconstruction error (its score is its neighbour term, measured
+        on the filled-in row). :meth:`score_contributions` splits the score by
+        column.
 
         Parameters
         ----------
@@ -71,7 +130,7 @@ class OutlierContractMixin:
         """
         return self._score_samples(self._validate_X(X))
 
-    @lazy_for_dask(width="n_features_in_")
+    @lazy_for_dask(width="_n_contributions")
     def score_contributions(self, X):
         """Each column's share of each row's anomaly score: the rows sum to ``-score_samples(X)``.
 
@@ -81,9 +140,11 @@ class OutlierContractMixin:
         error in scaled space, a categorical cell's normalised cross-entropy
         (one column, whatever its number of levels). A missing cell
         contributes 0. The largest entries of a row name the columns that make
-        it odd; the command line's ``top_columns`` are these. The score has no
-        part that is not tied to a column (the contractive penalty is a
-        training term only), so there is no extra column.
+        it odd; the command line's ``top_columns`` are these.
+
+        With ``n_neighbors > 0`` the score has a part tied to no column, the
+        neighbour distance (see :meth:`score_samples`): it is returned as one
+        extra, last column, named ``"<neighbor distance>"`` in a DataFrame.
 
         Parameters
         ----------
@@ -93,15 +154,18 @@ class OutlierContractMixin:
 
         Returns
         -------
-        contributions : ndarray of shape (n_samples, n_features_in_), or DataFrame
+        contributions : ndarray of shape (n_samples, n_features_in_ + 1), or DataFrame
             Non-negative, float64; a DataFrame with the index and columns of
-            ``X`` when ``X`` is one.
+            ``X`` (and ``"<neighbor distance>"``) when ``X`` is one. Without
+            the neighbour term (``n_neighbors=0``), of shape
+            ``(n_samples, n_features_in_)``.
         """
         contributions = self._map_chunks(
-            self._contributions_chunk, self._validate_X(X), self.n_features_in_
+            self._contributions_chunk, self._validate_X(X), self._n_contributions
         )
         if isinstance(X, pd.DataFrame):
-            return pd.DataFrame(contributions, index=X.index, columns=X.columns)
+            names = self._contribution_names(X.columns)
+            return pd.DataFrame(contributions, index=X.index, columns=names)
         return contributions
 
     @lazy_for_dask()

@@ -37,6 +37,36 @@ def normalized_row_errors(squared_errors, scale, counted=None):
     return errors
 
 
+def mean_squared_neighbor_distance(X, reference, n_neighbors):
+    """Each row's mean squared distance to its ``n_neighbors`` nearest reference rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Rows, in the space the reference lives in.
+    reference : ndarray of shape (n_reference, n_features)
+        The reference rows.
+    n_neighbors : int
+        How many nearest reference rows to average over (at most ``n_reference``).
+
+    Returns
+    -------
+    distances : ndarray of shape (n_samples,)
+        float64.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    squared = (
+        np.square(X).sum(axis=1)[:, np.newaxis]
+        + np.square(reference).sum(axis=1)[np.newaxis, :]
+        - 2.0 * X @ reference.T
+    )
+    np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
+    k = min(n_neighbors, reference.shape[0])
+    nearest = np.partition(squared, k - 1, axis=1)[:, :k]
+    return nearest.mean(axis=1)
+
+
 def offset_from_contamination(scores, contamination):
     """The threshold on ``scores`` (higher = more normal) below which rows are outliers.
 

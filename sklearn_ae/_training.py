@@ -59,8 +59,12 @@ class TrainingMixin:
             forget_fit(self)  # nothing of an earlier fit survives a new one
         X = self._validate_rows(X, reset=first_call, ensure_min_samples=1 if incremental else 2)
         if first_call:
-            init_seed, shuffle_seed, split_seed, variant_seed = self._set_up(X)
-        X_fit = self._training_inputs(X)
+            init_seed, shuffle_seed, split_seed, variant_seed, reference_seed = self._set_up(X)
+        encoded = self.encoder_.encode(X)
+        X_fit = self._training_inputs(encoded)
+        if first_call:
+            # The network's inputs: scaled, missing entries filled, categories one-hot.
+            self._draw_neighbor_reference(encoded.inputs, reference_seed)
         if incremental:
             if first_call:
                 self._resolve_training_settings(len(X_fit))
@@ -80,8 +84,9 @@ class TrainingMixin:
     def _set_up(self, X):
         """Sizes, device, scaler and clip from validated ``X``; return the seeds.
 
-        The seeds of initialisation, batch order, validation split and the
-        variant's own randomness, all drawn from ``random_state``.
+        The seeds of initialisation, batch order, validation split, the
+        variant's own randomness and the draw of the neighbour reference rows,
+        all drawn from ``random_state``.
         """
         self._check_params()
         self._check_some_value(X)
@@ -100,9 +105,11 @@ class TrainingMixin:
         self.n_samples_seen_ = 0
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
-        # Drawn after the others, so that adding it changed no earlier seed.
+        # Drawn one by one after the first three, so that adding one changed no
+        # earlier seed.
         variant_seed = int(rng.randint(np.iinfo(np.int32).max))
-        return init_seed, shuffle_seed, split_seed, variant_seed
+        reference_seed = int(rng.randint(np.iinfo(np.int32).max))
+        return init_seed, shuffle_seed, split_seed, variant_seed, reference_seed
 
     def _check_params(self):
         """Checks that ``_parameter_constraints`` cannot express (several parameters)."""
@@ -184,8 +191,8 @@ class TrainingMixin:
                 "variable SKLEARN_AE_MAX_TRAINING_GB."
             )
 
-    def _training_inputs(self, X):
-        """Validated rows in the network's space, checked and clipped for training.
+    def _training_inputs(self, encoded):
+        """Encoded rows (``encoder_.encode``), checked and clipped for training.
 
         Rows of numbers without holes give the network's input, which is also
         the target. Otherwise each row is the input (missing entries filled,
@@ -193,7 +200,6 @@ class TrainingMixin:
         NaN where missing, and one level code per categorical column), which
         :class:`~sklearn_ae._net.TensorBatchIterator` splits apart.
         """
-        encoded = self.encoder_.encode(X)
         self._check_loss_domain(encoded.numeric)
         inputs = self._clip(encoded.inputs)
         if not encoded.codes.shape[1] and encoded.observed.all():

@@ -113,30 +113,33 @@ def test_output_activation_applies_to_the_numeric_block_only():
 def test_contributions_sum_to_the_score(fitted, table):
     contributions = fitted.score_contributions(table.X)
     assert isinstance(contributions, pd.DataFrame)
-    assert contributions.columns.tolist() == table.X.columns.tolist()
+    assert contributions.columns.tolist() == [*table.X.columns, "<neighbor distance>"]
     assert contributions.index.equals(table.X.index)
     scores = fitted.score_samples(table.X)
     np.testing.assert_allclose(contributions.sum(axis=1).to_numpy(), -scores, rtol=0, atol=1e-10)
     assert (contributions.to_numpy() >= 0).all()
     # A missing cell contributes nothing.
-    assert (contributions.to_numpy()[table.missing] == 0).all()
+    assert (contributions[table.X.columns].to_numpy()[table.missing] == 0).all()
+    # Without the neighbour term, the table's columns alone.
+    alone = clone(fitted).set_params(n_neighbors=0).fit(table.X).score_contributions(table.X)
+    assert alone.columns.tolist() == table.X.columns.tolist()
 
 
 def test_contributions_on_numbers_sum_to_the_score_and_match_per_feature_errors():
     X = np.random.RandomState(0).normal(size=(80, 5)) * [1, 10, 100, 1000, 1e4]
     model = AutoencoderTransformer(2, **QUICK).fit(X)
     contributions = model.score_contributions(X)
-    assert isinstance(contributions, np.ndarray) and contributions.shape == (80, 5)
+    assert isinstance(contributions, np.ndarray) and contributions.shape == (80, 6)
     np.testing.assert_allclose(contributions.sum(axis=1), -model.score_samples(X),
                                rtol=0, atol=1e-10)
     per_feature = model.reconstruction_error(X, per_feature=True)
-    np.testing.assert_allclose(per_feature / 5, contributions, rtol=1e-12)
+    np.testing.assert_allclose(per_feature / 5, contributions[:, :5], rtol=1e-12)
     # No column dominates for its units: each tops a fair share of the rows.
     assert np.bincount(per_feature.argmax(axis=1), minlength=5).max() < 50
 
 
 def test_planted_columns_are_named_first(fitted, table):
-    contributions = fitted.score_contributions(table.X)
+    contributions = fitted.score_contributions(table.X)[table.X.columns]
     top = contributions.columns.to_numpy()[contributions.to_numpy().argmax(axis=1)]
     planted = table.is_anomaly
     assert np.mean(top[planted] == table.planted_column[planted]) >= 0.8
@@ -230,9 +233,13 @@ def test_numbers_with_holes_train_and_score(estimator_class):
     assert np.isnan(model.reconstruction_error(X, per_feature=True)).sum() == np.isnan(X).sum()
 
 
-def test_a_row_without_any_value_scores_zero(fitted, table):
+def test_a_row_without_any_value_has_no_reconstruction_error(fitted, table):
     empty = table.X.iloc[:2].where(np.zeros((2, 9), dtype=bool))
-    assert fitted.score_samples(empty).tolist() == [0.0, 0.0]
+    assert fitted.reconstruction_error(empty).tolist() == [0.0, 0.0]
+    contributions = fitted.score_contributions(empty)
+    assert (contributions[table.X.columns] == 0).all().all()
+    # What is left is the neighbour term of the filled-in row.
+    np.testing.assert_allclose(contributions["<neighbor distance>"], -fitted.score_samples(empty))
 
 
 # ----------------------------------------------------------- edge cases
@@ -264,7 +271,7 @@ def test_a_level_seen_only_at_predict_time_is_maximally_surprising():
     model = AutoencoderTransformer(random_state=0, max_epochs=30).fit(frame)
     # color follows from x: its typical term is small, an unseen color stands out.
     novel = frame.iloc[:20].assign(color="green")
-    contributions = model.score_contributions(novel)
+    contributions = model.score_contributions(novel)[frame.columns]
     assert (contributions.to_numpy().argmax(axis=1) == 2).all()
     assert (model.score_samples(novel) < model.score_samples(frame.iloc[:20])).all()
     # In a column no context predicts (city is random), an unseen value costs at
@@ -394,7 +401,9 @@ def test_per_feature_errors_are_not_ruled_by_the_largest_units():
     errors = model.reconstruction_error(X, per_feature=True)
     assert isinstance(errors, pd.DataFrame) and errors.columns.equals(X.columns)
     assert errors.idxmax(axis=1).value_counts().max() < len(X) / 4
-    np.testing.assert_allclose(errors.mean(axis=1), -model.score_samples(X), rtol=1e-12)
+    contributions = model.score_contributions(X)
+    np.testing.assert_allclose(errors.mean(axis=1), contributions[X.columns].sum(axis=1),
+                               rtol=1e-12)
 
 
 def test_early_stopping_and_lbfgs_on_a_table():

@@ -119,7 +119,7 @@ def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
     # The categorical column is used and named; Python and the CLI agree.
     model = sklearn_ae.AutoencoderTransformer(random_state=0, max_epochs=20).fit(
         pd.read_csv(path))
-    contributions = model.score_contributions(pd.read_csv(path))
+    contributions = model.score_contributions(pd.read_csv(path))[frame.columns]
     python_top = contributions.columns[contributions.to_numpy().argmax(axis=1)]
     assert [t.split(" (")[0] for t in table["top_columns"]] == list(python_top)
     assert "size" in set(python_top)
