@@ -67,6 +67,7 @@ import torch
 
 from ._defaults import NEIGHBOR_REFERENCE_ROWS, SCALERS
 from ._state import fitted_attributes
+from ._tabular import TableEncoder
 from ._version import __version__
 
 FORMAT = "sklearn-ae"
@@ -82,13 +83,14 @@ _TENSOR_ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "U16": 2, "F16": 2, "
 
 
 def component_classes():
-    """The estimators a saved model may hold inside it (its scaler), by qualified name.
+    """The estimators a saved model may hold inside it (encoder, scaler), by qualified name.
 
     Returns
     -------
     classes : dict of str to type
     """
-    return {f"{cls.__module__}.{cls.__qualname__}": cls for cls in SCALERS.values()}
+    classes = [*SCALERS.values(), TableEncoder]
+    return {f"{cls.__module__}.{cls.__qualname__}": cls for cls in classes}
 
 
 # ------------------------------------------------------------------ encoding
@@ -554,24 +556,57 @@ def check_fitted_sizes(attributes, shapes, path):
     _check_length(attributes.get("feature_names_in_"), n_features, "feature_names_in_", path)
     for name in ("feature_error_scale_", "mean_"):
         _check_length(attributes.get(name), n_features, name, path)
-    scaler = attributes.get("scaler_")
-    if scaler is not None:
-        if getattr(scaler, "n_features_in_", n_features) != n_features:
-            raise ValueError(f"{path}: the scaler has {scaler.n_features_in_} features, the "
-                             f"model {n_features}")
-        for name, value in fitted_attributes(scaler).items():
-            if isinstance(value, np.ndarray):
-                _check_length(value, n_features, f"scaler_.{name}", path)
+    encoder = attributes.get("encoder_")
+    n_numeric = n_features if encoder is None else _check_encoder_sizes(encoder, n_features,
+                                                                        stored, path)
+    for scaler in (attributes.get("scaler_"), getattr(encoder, "scaler_", None)):
+        if scaler is not None:
+            _check_scaler_sizes(scaler, n_numeric, path)
+    n_inputs = n_features if encoder is None else encoder.n_inputs_
     reference = attributes.get("neighbor_reference_")
     if reference is not None and not (
         isinstance(reference, np.ndarray)
         and reference.ndim == 2
         and 1 <= reference.shape[0] <= NEIGHBOR_REFERENCE_ROWS
-        and reference.shape[1] == n_features
+        and reference.shape[1] == n_inputs
     ):
         shape = getattr(reference, "shape", type(reference).__name__)
         raise ValueError(f"{path}: neighbor_reference_ has shape {shape}, expected at most "
-                         f"{NEIGHBOR_REFERENCE_ROWS} rows of {n_features} features")
+                         f"{NEIGHBOR_REFERENCE_ROWS} rows of {n_inputs} inputs")
+
+
+def _check_scaler_sizes(scaler, n_numeric, path):
+    if getattr(scaler, "n_features_in_", n_numeric) != n_numeric:
+        raise ValueError(f"{path}: the scaler has {scaler.n_features_in_} features, the "
+                         f"model {n_numeric} numeric ones")
+    for name, value in fitted_attributes(scaler).items():
+        if isinstance(value, np.ndarray):
+            _check_length(value, n_numeric, f"scaler_.{name}", path)
+
+
+def _check_encoder_sizes(encoder, n_features, stored, path):
+    """The table encoder's columns and widths against the model; its numeric columns."""
+    if getattr(encoder, "n_features_in_", None) != n_features:
+        raise ValueError(f"{path}: the encoder has {getattr(encoder, 'n_features_in_', None)!r:.80}"
+                         f" features, the model {n_features}")
+    try:
+        mask = np.asarray(encoder.is_categorical_)
+        _check_length(mask, n_features, "encoder_.is_categorical_", path)
+        numeric = np.flatnonzero(~mask.astype(bool))
+        categorical = np.flatnonzero(mask.astype(bool))
+        same = (np.array_equal(encoder.numeric_columns_, numeric)
+                and np.array_equal(encoder.categorical_columns_, categorical))
+        levels = [len(c) for c in encoder.categories_]
+        widths = len(numeric) + sum(levels)
+    except (AttributeError, TypeError) as exc:
+        raise ValueError(f"{path}: the encoder is incomplete: {exc}") from None
+    if not same or len(levels) != len(categorical) or not 1 <= widths <= stored:
+        raise ValueError(f"{path}: the encoder's columns do not fit together")
+    if encoder.n_inputs_ != widths or encoder.n_outputs_ != widths:
+        raise ValueError(f"{path}: the encoder's n_inputs_={encoder.n_inputs_!r:.80} is not "
+                         f"its {widths} numeric columns and levels")
+    _check_length(encoder.numeric_fill_, len(numeric), "encoder_.numeric_fill_", path)
+    return len(numeric)
 
 
 def _check_length(value, n_features, name, path):

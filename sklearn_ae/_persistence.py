@@ -12,8 +12,10 @@ file.
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
 
+from ._tabular import TableEncoder
 from ._estimators import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
 from ._fileformat import (
     check_attribute_name,
@@ -23,6 +25,8 @@ from ._fileformat import (
 )
 
 _MODULE_PREFIX = "state.module."
+_SCALING_NAMES = {"StandardScaler": "standard", "RobustScaler": "robust",
+                  "MinMaxScaler": "minmax"}
 
 
 def _estimator_classes():
@@ -148,6 +152,7 @@ def _describe(document, shapes, path):
         if not isinstance(attributes, dict):
             raise ValueError("the attributes are not an object")
         attributes = {name: decode(value) for name, value in attributes.items()}
+        _add_numeric_encoder(attributes)
         for name in attributes:
             check_attribute_name(name)
         module_shapes = {
@@ -173,6 +178,22 @@ def _describe(document, shapes, path):
     _check_device(estimator, path)
     _check_weight_shapes(estimator, module_shapes, path)
     return cls, description
+
+
+def _add_numeric_encoder(attributes):
+    """A model saved before categorical support holds a scaler and no encoder."""
+    n_features = attributes.get("n_features_in_")
+    if "encoder_" in attributes or not isinstance(n_features, int) or n_features < 1:
+        return
+    scaler = attributes.get("scaler_")
+    scaling = None if scaler is None else _SCALING_NAMES.get(type(scaler).__name__)
+    encoder = TableEncoder.for_numbers(n_features, scaler, scaling,
+                                       attributes.get("feature_names_in_"))
+    if scaler is not None:
+        # Missing entries were refused then; fill them with the mean now.
+        mean = np.asarray(attributes.get("mean_", np.zeros(n_features)), dtype=np.float64)
+        encoder.numeric_fill_ = np.nan_to_num(scaler.transform(mean.reshape(1, -1))[0])
+    attributes["encoder_"] = encoder
 
 
 def _check_device(estimator, path):

@@ -15,15 +15,26 @@ def feature_error_scale(mean_squared_errors):
     return np.maximum(scale, floor)
 
 
-def normalized_row_errors(squared_errors, scale):
+def normalized_row_errors(squared_errors, scale, counted=None):
     """Each row's squared errors in units of each feature's typical error, averaged.
 
     ``mean_j (x_ij - x_hat_ij)^2 / scale_j``: 1 for a row as badly reconstructed
     as the training rows are on average, larger for odd rows. Dividing by each
     feature's typical error keeps one hard-to-reconstruct (noisy) column from
     dominating every score, so an odd value in an easy column counts.
+
+    With ``counted`` (bool, the shape of ``squared_errors``), a row's mean runs
+    over its counted (observed) cells only; a row without any scores 0.
     """
-    return (np.asarray(squared_errors, dtype=np.float64) / scale).mean(axis=1)
+    scaled = np.asarray(squared_errors, dtype=np.float64) / scale
+    errors = scaled.mean(axis=1)
+    if counted is not None:
+        holes = ~counted.all(axis=1)
+        kept = counted[holes]
+        errors[holes] = np.where(kept, scaled[holes], 0.0).sum(axis=1) / np.maximum(
+            kept.sum(axis=1), 1
+        )
+    return errors
 
 
 def mean_squared_neighbor_distance(X, reference, n_neighbors):
