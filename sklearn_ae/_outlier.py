@@ -36,7 +36,7 @@ class OutlierContractMixin:
         if n_rows > NEIGHBOR_REFERENCE_ROWS:
             rows = np.random.RandomState(seed).choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
             X_model = X_model[rows]
-        self.neighbor_reference_ = np.asarray(X_model, dtype=np.float64)
+        self.neighbor_reference_ = np.ascontiguousarray(X_model, dtype=np.float64)
 
     def _fit_thresholds(self, X):
         """``feature_error_scale_``, ``neighbor_scale_`` and ``offset_`` from

@@ -54,8 +54,10 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
     distances : ndarray of shape (n_samples,)
         float64.
     """
-    X = np.asarray(X, dtype=np.float64)
-    reference = np.asarray(reference, dtype=np.float64)
+    # C order for both: BLAS may sum in another order for another memory layout,
+    # and a row's score must not depend on how its array happens to be laid out.
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    reference = np.ascontiguousarray(reference, dtype=np.float64)
     squared = (
         np.square(X).sum(axis=1)[:, np.newaxis]
         + np.square(reference).sum(axis=1)[np.newaxis, :]
