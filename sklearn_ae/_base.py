@@ -30,7 +30,6 @@ from ._modules import ACTIVATIONS
 from ._net import AutoencoderNet
 from ._outlier import OutlierContractMixin
 from ._selection import hidden_entry_mask, imputation_error
-from ._tabular import MISSING, EncodedTable
 from ._state import (
     checkpoint,
     fitted_attributes,
@@ -41,6 +40,7 @@ from ._state import (
     roll_back,
     split_tensors,
 )
+from ._tabular import MISSING, EncodedTable
 from ._training import TrainingMixin
 
 

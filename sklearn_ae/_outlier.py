@@ -19,7 +19,6 @@ from ._scoring import (
     offset_from_contamination,
 )
 
-
 # The column of ``score_contributions`` that holds the neighbour term of the score.
 NEIGHBOR_COLUMN = "<neighbor distance>"
 

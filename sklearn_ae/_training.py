@@ -34,10 +34,10 @@ from ._defaults import (
     training_bytes,
 )
 from ._modules import AutoencoderModule
-from ._tabular import TableEncoder
 from ._net import DivergenceGuard, KeepLastEpoch, TensorBatchIterator
 from ._progress import ProgressBar
 from ._state import checkpoint, forget_fit, roll_back
+from ._tabular import TableEncoder
 
 
 class TrainingMixin:

@@ -9,7 +9,11 @@ import torch
 from sklearn.base import clone
 
 import sklearn_ae
-from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
+)
 from sklearn_ae._mixed_tables import NUMERIC_COLUMNS, make_mixed_table
 
 ESTIMATORS = [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder]

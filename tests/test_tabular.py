@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sklearn_ae import AutoencoderTransformer
+from sklearn_ae._codec import decode as _decode
+from sklearn_ae._codec import encode as _encode
 from sklearn_ae._mixed_loss import column_terms
-from sklearn_ae._fileformat import _encode
-from sklearn_ae._fileformat import decode as _decode
 from sklearn_ae._state import fitted_attributes
 from sklearn_ae._tabular import MISSING, SCALERS, UNSEEN, TableEncoder
 
