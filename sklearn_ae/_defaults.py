@@ -105,11 +105,14 @@ def default_batch_size(n_samples):
 
 
 def default_max_epochs(n_samples, batch_size):
-    """Epochs used when ``max_epochs="auto"``: about 1000 optimizer steps.
+    """Epochs used when ``max_epochs="auto"``: about ``AUTO_STEPS`` = 300 optimizer steps.
 
-    A fixed budget of steps rather than of epochs: 214 rows get 59 epochs,
-    49,097 rows get 6. Stopping early keeps rare rows (the outliers) poorly
-    reconstructed, and fit time linear in the rows.
+    A fixed budget of steps rather than of epochs: 214 rows get 18 epochs,
+    49,097 rows get 2, and at least one. Stopping early keeps rare rows (the
+    outliers) poorly reconstructed, and fit time linear in the rows. With
+    Adam at 3e-3, 300 steps matched 1000 steps at 1e-3 on half A of the
+    24-table anomaly suite (mean ROC AUC 0.747 vs 0.746) and were confirmed
+    on half B (0.760), at about a third of the training time.
 
     Parameters
     ----------
