@@ -40,6 +40,7 @@ from ._state import (
     roll_back,
     split_tensors,
 )
+from ._tabular import MISSING, EncodedTable
 from ._training import TrainingMixin
 
 
@@ -77,6 +78,8 @@ class BaseAutoencoder(
         "patience": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "scaling": [StrOptions(set(SCALERS)), None],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "max_categories": [Interval(Integral, 2, None, closed="left")],
         "clip": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_neighbors": [Interval(Integral, 0, None, closed="left")],
@@ -106,6 +109,8 @@ class BaseAutoencoder(
         patience=10,
         tol=1e-4,
         scaling="standard",
+        categorical_features="from_dtype",
+        max_categories=32,
         clip="auto",
         contamination="auto",
         n_neighbors=10,
@@ -131,6 +136,8 @@ class BaseAutoencoder(
         self.patience = patience
         self.tol = tol
         self.scaling = scaling
+        self.categorical_features = categorical_features
+        self.max_categories = max_categories
         self.clip = clip
         self.contamination = contamination
         self.n_neighbors = n_neighbors
@@ -151,9 +158,12 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data: a numpy array, a pandas DataFrame of numbers, or a
-            dask array or DataFrame (streamed block by block through
-            :meth:`partial_fit`).
+            Training data: a numpy array, a pandas DataFrame (numeric,
+            boolean, ``category``, ``object`` and ``string`` columns; see
+            ``categorical_features``), or a dask array or DataFrame of
+            numbers (streamed block by block through :meth:`partial_fit`).
+            Missing values (NaN, None, ``pd.NA``) are left out of the loss;
+            data whose every value is missing is refused.
         y : Ignored
             Not used, present for API consistency.
 
@@ -182,6 +192,9 @@ class BaseAutoencoder(
         that first chunk only** and builds the network; the scaler then stays
         fixed, so that the space the network sees does not move under it
         (make the first chunk representative: shuffle the rows of the file).
+        So do the categorical columns and their levels (``encoder_``): a
+        level that first appears in a later chunk is unseen, and counts as
+        maximally surprising.
         Every call then runs one epoch of mini-batches over ``X``, as
         :meth:`sklearn.neural_network.MLPRegressor.partial_fit` does; the
         optimizer state (Adam's moments, SGD's momentum) and the random
@@ -230,10 +243,17 @@ class BaseAutoencoder(
         It costs 4 reconstructions of ``X``. :meth:`score_samples` is the
         per-row outlier score, and is not the same quantity.
 
+        On a table with missing values or categorical columns the mask is
+        drawn over the observed cells only; hidden cells start as missing ones
+        do (the training mean, no level), and each is scored by its term: the
+        squared error in scaled space, or for a categorical cell the
+        cross-entropy of its true level divided by ``log K`` (1 for a uniform
+        guess).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Held-out rows, in the units seen at ``fit``.
+            Held-out rows, in the units seen at ``fit``; missing values allowed.
         y : Ignored
             Not used, present for API consistency.
 
@@ -242,14 +262,55 @@ class BaseAutoencoder(
         score : float
             Minus the mean squared error of the imputed hidden entries.
         """
-        X_model = self._to_model_space(self._validate_X(X))
+        X_valid = self._validate_X(X)
+        if not self._is_numeric() or np.isnan(X_valid).any():
+            return self._score_table(X_valid)
+        X_model = self._to_model_space(X_valid)
         fill = self._to_model_space(self.mean_[np.newaxis, :])[0]
         mask = hidden_entry_mask(*X_model.shape)
 
         def reconstruct(rows):
-            return self._map_chunks(self._reconstruct_model_chunk, rows, self.n_features_in_)
+            return self._map_chunks(self._forward, rows, self.n_features_in_)
 
         return -imputation_error(reconstruct, X_model, fill, mask)
+
+    def _score_table(self, X_valid):
+        """:meth:`score` of a table with holes or categorical columns.
+
+        The same fixed mask, over the observed cells only; hidden cells are
+        handled as missing ones (:meth:`_completed_inputs`), and scored by
+        their term: squared error in scaled space, or normalised
+        cross-entropy of the true level.
+        """
+        encoded = self.encoder_.encode(X_valid)
+        observed = self._observed_cells(encoded)
+        hidden = hidden_entry_mask(*observed.shape) & observed
+        if not hidden.any():
+            return 0.0
+        with torch.inference_mode(), self.net_.autocast():
+            inputs = self._completed_inputs(self._hide(encoded, hidden))
+            terms, _ = self._cell_terms(encoded, self.net_.module_(self._tensor(inputs)))
+        return -float(terms[hidden].mean())
+
+    def _observed_cells(self, encoded):
+        observed = np.empty((len(encoded.inputs), self.n_features_in_), dtype=bool)
+        observed[:, self.encoder_.numeric_columns_] = encoded.observed
+        observed[:, self.encoder_.categorical_columns_] = encoded.codes != MISSING
+        return observed
+
+    def _hide(self, encoded, hidden):
+        """``encoded`` with the ``hidden`` cells (original column order) missing."""
+        hide_numeric = hidden[:, self.encoder_.numeric_columns_]
+        hide_codes = hidden[:, self.encoder_.categorical_columns_]
+        numeric = np.where(hide_numeric, np.float32(np.nan), encoded.numeric)
+        inputs = encoded.inputs.copy()
+        numeric_slice, blocks = self.encoder_.output_slices()
+        fill = self.encoder_.numeric_fill_.astype(np.float32)
+        inputs[:, numeric_slice] = np.where(hide_numeric, fill, inputs[:, numeric_slice])
+        for k, (block, _) in enumerate(blocks):
+            inputs[hide_codes[:, k], block] = 0.0
+        codes = np.where(hide_codes, MISSING, encoded.codes)
+        return EncodedTable(inputs, numeric, ~np.isnan(numeric), codes)
 
     def export_state(self):
         """The whole fitted estimator as a description and a dict of tensors.
@@ -346,5 +407,5 @@ class BaseAutoencoder(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = True
         return tags

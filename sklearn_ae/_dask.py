@@ -101,7 +101,11 @@ def map_row_blocks(estimator, function, X, width, dtype):
         if n_columns is None:
             meta = pd.Series(np.empty(0, dtype=dtype))
             return X.map_partitions(_partition_series, function, meta=meta)
-        columns = estimator.get_feature_names_out() if width == "n_components_" else X.columns
+        columns = X.columns
+        if width == "n_components_":
+            columns = estimator.get_feature_names_out()
+        elif width == "_n_contributions":
+            columns = estimator._contribution_names(X.columns)
         meta = pd.DataFrame(np.empty((0, n_columns)), columns=columns)
         return X.map_partitions(_partition_frame, function, columns, meta=meta)
     if n_columns is None:

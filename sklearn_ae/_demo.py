@@ -153,7 +153,11 @@ def write_figures(out, compressed, anomaly):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plotting import LossCurveDisplay, ReconstructionDisplay, ScoreDistributionDisplay
+    from .plotting import (
+        LossCurveDisplay,
+        ReconstructionDisplay,
+        ScoreDistributionDisplay,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     model, X_test = compressed["model"], compressed["X_test"]

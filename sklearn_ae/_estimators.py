@@ -11,9 +11,11 @@ _COMMON_PARAMETERS = """
     n_components : int or None, default=None
         Size ``d`` of the code ``h``. Smaller than the number of features gives
         an under-complete (compressing) code, larger an over-complete one.
-        ``None`` uses ``max(1, round(log2(n_features)))``, the code size that
+        ``None`` uses ``max(1, round(log2(n_inputs)))``, the code size that
         made the best outlier detector across the ODDS tables; for compression,
-        tune it (see the user guide on model selection).
+        tune it (see the user guide on model selection). ``n_inputs`` is the
+        width of the network's input: the number of features, where each
+        categorical column counts its number of levels (its one-hot width).
 
     hidden_layer_sizes : tuple of int or None, default=None
         Widths of the encoder layers between the input and the code; the
@@ -47,8 +49,11 @@ _COMMON_PARAMETERS = """
 
     lr : float or None, default=None
         Learning rate. ``None`` uses 3e-3 for Adam, 1e-2 for SGD and 1.0 for
-        L-BFGS. With ``max_epochs="auto"``, 300 Adam steps at 3e-3 scored as
-        1000 steps at 1e-3 on the anomaly suite (benchmarks/DEFAULTS_STUDY.md).
+        L-BFGS; for Adam and SGD twice that when a column is categorical (a
+        categorical column's cross-entropy is divided by ``log K``, which slows
+        the learning of its logits as much). With ``max_epochs="auto"``, 300
+        Adam steps at 3e-3 scored as 1000 steps at 1e-3 on the anomaly suite
+        (benchmarks/DEFAULTS_STUDY.md).
 
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"`` gives
@@ -83,6 +88,31 @@ _COMMON_PARAMETERS = """
         How inputs are scaled inside the estimator before the network sees
         them. Outputs of :meth:`inverse_transform` and :meth:`reconstruct` are
         in the original units; scores are measured in the scaled space.
+
+    categorical_features : "from_dtype", array-like of str, int or bool, or \
+None, default="from_dtype"
+        Which columns are categorical, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`:
+        ``"from_dtype"`` takes the DataFrame columns of dtype ``category``,
+        ``object`` or ``string`` (and, in a numpy object array, the columns
+        that hold a string); or column names (with a DataFrame), integer
+        indices or a boolean mask; or None for none. Boolean columns are
+        numeric (0/1) unless named here. A categorical column enters the
+        network one-hot and is reconstructed as one block of logits, with a
+        softmax cross-entropy divided by ``log K`` (``K`` its levels), so that
+        it weighs like one numeric column in the loss and the scores. A level
+        not seen at fit is not an error: it scores as maximally surprising
+        (at least as much as the least likely known level). A column with one
+        level carries nothing (its term is always 0); a column entirely
+        missing at fit is kept, with a warning, and never scores.
+
+    max_categories : int >= 2, default=32
+        The most levels a categorical column keeps, counting one pooled
+        "infrequent" level, as in :class:`~sklearn.preprocessing.OneHotEncoder`:
+        a column with more levels keeps its ``max_categories - 1`` most
+        frequent ones and pools the rest. A 10,000-level column so costs 32
+        inputs and outputs. A value pooled at fit maps to the infrequent level
+        later; a value never seen at fit is unseen.
 
     clip : float, "auto" or None, default="auto"
         Scaled training inputs (and targets) are clipped to ``[-clip, clip]``
@@ -149,18 +179,30 @@ _COMMON_ATTRIBUTES = """
         The trained skorch net; its torch module is ``net_.module_``.
 
     mean_ : ndarray of shape (n_features_in_,)
-        Mean of each feature of the training data, in its units; the first
-        guess for the entries that :meth:`score` hides.
+        Mean of each feature of the training data, in its units, over its
+        observed values (with :meth:`partial_fit`, chunk means weighted by
+        the chunks' rows); NaN for a categorical column. The first guess for
+        the entries that :meth:`score` hides in a table of numbers.
+
+    encoder_ : TableEncoder
+        Turns a table into the network's input and its targets and back:
+        which columns are categorical (``encoder_.is_categorical_``), their
+        levels (``encoder_.categories_``), the scaler of the numeric columns,
+        the width of the network's input (``encoder_.n_inputs_``).
 
     scaler_ : StandardScaler, RobustScaler, MinMaxScaler or None
-        The fitted input scaler.
+        The fitted scaler of the numeric columns (``encoder_.scaler_``); of
+        every column when none is categorical. None without scaling or
+        numeric columns.
 
     clip_ : float or None
         The clip applied to scaled training inputs.
 
     feature_error_scale_ : ndarray of shape (n_features_in_,)
-        Mean squared error of each feature on the training rows (scaled
-        space, floored): :meth:`score_samples` measures errors in these units.
+        Mean term of each feature over its observed training cells (squared
+        error in scaled space, or a categorical column's normalised
+        cross-entropy; floored; 1 for a column never observed):
+        :meth:`score_samples` measures errors in these units.
 
     device_ : str
         The device used.
@@ -359,6 +401,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         patience=10,
         tol=1e-4,
         scaling="standard",
+        categorical_features="from_dtype",
+        max_categories=32,
         clip="auto",
         contamination="auto",
         n_neighbors=10,
@@ -387,6 +431,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
             patience=patience,
             tol=tol,
             scaling=scaling,
+            categorical_features=categorical_features,
+            max_categories=max_categories,
             clip=clip,
             contamination=contamination,
             n_neighbors=n_neighbors,
@@ -491,6 +537,8 @@ class ContractiveAutoencoder(BaseAutoencoder):
         patience=10,
         tol=1e-4,
         scaling="standard",
+        categorical_features="from_dtype",
+        max_categories=32,
         clip="auto",
         contamination="auto",
         n_neighbors=10,
@@ -518,6 +566,8 @@ class ContractiveAutoencoder(BaseAutoencoder):
             patience=patience,
             tol=tol,
             scaling=scaling,
+            categorical_features=categorical_features,
+            max_categories=max_categories,
             clip=clip,
             contamination=contamination,
             n_neighbors=n_neighbors,

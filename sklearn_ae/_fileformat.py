@@ -65,8 +65,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ._defaults import SCALERS
-from ._state import fitted_attributes
+from ._codec import encode
 from ._version import __version__
 
 FORMAT = "sklearn-ae"
@@ -79,119 +78,6 @@ MAX_HEADER_BYTES = 100_000_000
 MAX_JSON_DEPTH = 64
 _TENSOR_ITEMSIZE = {"BOOL": 1, "U8": 1, "I8": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
                     "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
-
-
-def component_classes():
-    """The estimators a saved model may hold inside it (its scaler), by qualified name.
-
-    Returns
-    -------
-    classes : dict of str to type
-    """
-    return {f"{cls.__module__}.{cls.__qualname__}": cls for cls in SCALERS.values()}
-
-
-# ------------------------------------------------------------------ encoding
-
-
-def _encode(value, where):
-    """A JSON-ready form of ``value``; ``where`` names it in error messages."""
-    from sklearn.base import BaseEstimator
-
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, (int, float)):
-        return value if not isinstance(value, float) or np.isfinite(value) else {
-            "__float__": repr(value)
-        }
-    if isinstance(value, np.generic):
-        return _encode(value.item(), where)
-    if isinstance(value, np.ndarray):
-        if value.dtype == object:
-            return {
-                "__ndarray__": [_encode(v, where) for v in value.ravel().tolist()],
-                "dtype": "object",
-                "shape": list(value.shape),
-            }
-        if value.dtype.kind not in "biuf":
-            raise TypeError(f"cannot save {where}: arrays of dtype {value.dtype} are not supported")
-        data = value.ravel().tolist()
-        if value.dtype.kind == "f" and not np.isfinite(value).all():
-            data = [v if np.isfinite(v) else {"__float__": repr(v)} for v in data]
-        return {"__ndarray__": data, "dtype": value.dtype.str, "shape": list(value.shape)}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, where) for v in value]}
-    if isinstance(value, list):
-        return [_encode(v, where) for v in value]
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise TypeError(f"cannot save {where}: dict keys must be strings")
-        return {"__dict__": {k: _encode(v, f"{where}[{k!r}]") for k, v in value.items()}}
-    if isinstance(value, BaseEstimator):
-        name = f"{type(value).__module__}.{type(value).__qualname__}"
-        if name not in component_classes():
-            raise TypeError(f"cannot save {where}: {name} is not a supported estimator")
-        return {
-            "__estimator__": name,
-            "params": _encode(value.get_params(deep=False), f"{where} parameters"),
-            "attributes": _encode(fitted_attributes(value), f"{where} attributes"),
-        }
-    raise TypeError(
-        f"cannot save {where}: values of type {type(value).__name__} are not supported "
-        "by sklearn_ae's file format (add them to sklearn_ae/_fileformat.py)"
-    )
-
-
-def decode(value):
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__float__" in value:
-        return float(value["__float__"])
-    if "__tuple__" in value:
-        return tuple(decode(v) for v in value["__tuple__"])
-    if "__dict__" in value:
-        return {k: decode(v) for k, v in value["__dict__"].items()}
-    if "__ndarray__" in value:
-        data = [decode(v) for v in value["__ndarray__"]]
-        dtype = np.dtype(value["dtype"])
-        if dtype.kind not in "biufO":
-            raise ValueError(f"unsupported array dtype {value['dtype']!r}")
-        if dtype.kind == "O":
-            array = np.empty(len(data), dtype=object)
-            array[:] = data
-        else:
-            array = np.asarray(data, dtype=dtype)
-        return array.reshape(value["shape"])
-    if "__estimator__" in value:
-        cls = component_classes().get(value["__estimator__"])
-        if cls is None:
-            raise ValueError(f"unknown estimator class {value['__estimator__']!r}")
-        return _restore(cls, decode(value["params"]), decode(value["attributes"]))
-    raise ValueError(f"untagged JSON object with keys {sorted(value)}")
-
-
-def _restore(cls, params, attributes):
-    """An instance of ``cls`` with validated ``params`` and the fitted ``attributes``."""
-    if not isinstance(params, dict) or not isinstance(attributes, dict):
-        raise ValueError(f"the parameters and attributes of {cls.__name__} must be objects")
-    estimator = cls(**params)
-    # The estimator's own constraints: optimizer="evil" is refused here.
-    estimator._validate_params()
-    if hasattr(estimator, "_check_params"):
-        estimator._check_params()
-    for name, value in attributes.items():
-        check_attribute_name(name)
-        setattr(estimator, name, value)
-    return estimator
-
-
-def check_attribute_name(name):
-    """Only names that ``fitted_attributes`` saves: never methods or private state."""
-    if not (isinstance(name, str) and name.isidentifier() and name.endswith("_")
-            and not name.startswith("_") and name != "net_"):
-        raise ValueError(f"{name!r} is not a fitted attribute name")
 
 
 # ------------------------------------------------------------ integrity
@@ -279,11 +165,11 @@ def write_model_file(path, estimator, key=None):
     document = {
         "class": f"{cls.__module__}.{cls.__qualname__}",
         "library_version": __version__,
-        "params": _encode(description["params"], "the parameters"),
+        "params": encode(description["params"], "the parameters"),
         "attributes": {
-            attr: _encode(value, attr) for attr, value in description["attributes"].items()
+            attr: encode(value, attr) for attr, value in description["attributes"].items()
         },
-        "net": _encode(description["net"], "the training state"),
+        "net": encode(description["net"], "the training state"),
     }
     model_json = json.dumps(document, sort_keys=True, allow_nan=False)
     metadata = {
@@ -530,43 +416,3 @@ def _check_metadata(header, path):
 
 
 # ----------------------------------------------------------- size checks
-
-
-def check_fitted_sizes(attributes, shapes, path):
-    """The sizes in the JSON, against sane bounds and the tensors, before building.
-
-    ``attributes`` are the decoded fitted attributes, ``shapes`` the tensor
-    shapes declared in the header. A network layer of width ``w`` holds at
-    least ``w`` numbers, so no size may exceed the number of numbers stored.
-    """
-    stored = sum(math.prod(shape) for shape in shapes.values())
-    sizes = {name: attributes.get(name) for name in ("n_features_in_", "n_components_")}
-    hidden = attributes.get("hidden_layer_sizes_", ())
-    if not isinstance(hidden, (tuple, list)) or len(hidden) > len(shapes):
-        raise ValueError(f"{path}: hidden_layer_sizes_={hidden!r:.80} does not match the "
-                         f"{len(shapes)} tensors of the file")
-    sizes.update({f"hidden_layer_sizes_[{i}]": n for i, n in enumerate(hidden)})
-    for name, n in sizes.items():
-        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= stored:
-            raise ValueError(f"{path}: {name}={n!r:.80} is not a size between 1 and the "
-                             f"{stored} numbers the file stores")
-    n_features = sizes["n_features_in_"]
-    _check_length(attributes.get("feature_names_in_"), n_features, "feature_names_in_", path)
-    for name in ("feature_error_scale_", "mean_"):
-        _check_length(attributes.get(name), n_features, name, path)
-    scaler = attributes.get("scaler_")
-    if scaler is not None:
-        if getattr(scaler, "n_features_in_", n_features) != n_features:
-            raise ValueError(f"{path}: the scaler has {scaler.n_features_in_} features, the "
-                             f"model {n_features}")
-        for name, value in fitted_attributes(scaler).items():
-            if isinstance(value, np.ndarray):
-                _check_length(value, n_features, f"scaler_.{name}", path)
-
-
-def _check_length(value, n_features, name, path):
-    if value is None:
-        return
-    if not isinstance(value, np.ndarray) or value.shape != (n_features,):
-        shape = getattr(value, "shape", type(value).__name__)
-        raise ValueError(f"{path}: {name} has shape {shape}, expected ({n_features},)")

@@ -41,6 +41,10 @@ class AutoencoderModule(nn.Module):
         Key of :data:`ACTIVATIONS` for the reconstruction.
     tied_weights : bool, default=False
         Decoder weights are the transposes of the encoder's.
+    n_activated : int or None, default=None
+        Apply ``output_activation`` to the first ``n_activated`` outputs only
+        (the numeric block of a table whose categorical columns are
+        reconstructed as logits, which must stay linear). None: to all.
     """
 
     def __init__(
@@ -51,8 +55,10 @@ class AutoencoderModule(nn.Module):
         activation="tanh",
         output_activation="linear",
         tied_weights=False,
+        n_activated=None,
     ):
         super().__init__()
+        self.n_activated = n_activated
         widths = [n_features, *hidden_layer_sizes, n_components]
         self.encoder_layers = nn.ModuleList(
             nn.Linear(w_in, w_out) for w_in, w_out in zip(widths[:-1], widths[1:])
@@ -89,7 +95,11 @@ class AutoencoderModule(nn.Module):
         *hidden, last = self._decoder_linears()
         for linear in hidden:
             h = self.activation(linear(h))
-        return self.output_activation(last(h))
+        if self.n_activated is None:
+            return self.output_activation(last(h))
+        out = last(h)
+        activated = self.output_activation(out[:, : self.n_activated])
+        return torch.cat([activated, out[:, self.n_activated :]], dim=1)
 
     def forward(self, x):
         return self.decode(self.encode(x))

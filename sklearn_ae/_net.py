@@ -17,6 +17,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
+from ._mixed_loss import mixed_reconstruction_loss
 from ._modules import jacobian_sq_norm
 
 
@@ -49,6 +50,10 @@ class TensorBatchIterator:
 
     Each batch is ``(X_batch, X_batch)``: the target of an autoencoder is its
     input, and the validation step of skorch reads the target from the batch.
+    A tensor wider than ``n_inputs`` carries the targets after the inputs (a
+    table with missing values or categorical columns, whose targets are not
+    its inputs): its batches are ``(X_batch[:, :n_inputs],
+    X_batch[:, n_inputs:])``.
 
     Parameters
     ----------
@@ -60,13 +65,16 @@ class TensorBatchIterator:
         Draw a new row order every epoch.
     generator : torch.Generator or None, default=None
         Source of the row orders, so that shuffling is reproducible.
+    n_inputs : int or None, default=None
+        Width of the network's input; None: the whole tensor is input.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, n_inputs=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
+        self.n_inputs = n_inputs
 
     def _tensor(self):
         if isinstance(self.dataset, torch.utils.data.Subset):
@@ -83,12 +91,15 @@ class TensorBatchIterator:
         if self.shuffle:
             order = torch.randperm(n_rows, generator=self.generator).to(X.device)
             for start in range(0, n_rows, self.batch_size):
-                batch = X[order[start : start + self.batch_size]]
-                yield batch, batch
+                yield self._split(X[order[start : start + self.batch_size]])
         else:
             for start in range(0, n_rows, self.batch_size):
-                batch = X[start : start + self.batch_size]
-                yield batch, batch
+                yield self._split(X[start : start + self.batch_size])
+
+    def _split(self, batch):
+        if self.n_inputs is None or batch.shape[1] == self.n_inputs:
+            return batch, batch
+        return batch[:, : self.n_inputs], batch[:, self.n_inputs :]
 
 
 class DivergenceGuard(Callback):
@@ -149,11 +160,19 @@ class AutoencoderNet(NeuralNet):
     precision : {"float32", "bfloat16"}, default="float32"
         With ``"bfloat16"`` the forward pass runs under :func:`torch.autocast`
         (bfloat16 matrix products, float32 weights, loss and optimizer state).
+    layout : dict or None, default=None
+        ``n_numeric`` and ``block_sizes`` of a table with categorical columns
+        (:meth:`sklearn_ae._tabular.TableEncoder.layout`): the targets are
+        then the scaled numeric values (NaN where missing) followed by one
+        level code per categorical column, and the loss is
+        :func:`~sklearn_ae._mixed_loss.mixed_reconstruction_loss`. None: the
+        targets are numbers, NaN where missing.
     """
 
-    def __init__(self, *args, precision="float32", **kwargs):
+    def __init__(self, *args, precision="float32", layout=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.precision = precision
+        self.layout = layout
 
     def autocast(self):
         """A context in which forward passes run at ``precision``."""
@@ -196,18 +215,37 @@ class AutoencoderNet(NeuralNet):
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
-        X_clean, _ = batch
+        X_clean, y_clean = batch  # the same tensor, unless the table has holes or categories
         reconstruction = self.infer(self.corrupt(X_clean), **fit_params)
-        loss = self.get_loss(reconstruction, X_clean, X=X_clean, training=True)
+        loss = self.get_loss(reconstruction, y_clean, X=X_clean, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": reconstruction}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        # y_true is the clean batch (TensorBatchIterator yields it as the target).
+        # y_true is the clean target (TensorBatchIterator yields it), X the clean input.
         y_true = to_tensor(y_true, device=self.device)
-        loss = self.criterion_(y_pred, y_true)
-        penalty = self.penalty(y_true)
+        loss = self.reconstruction_loss(y_pred, y_true)
+        penalty = self.penalty(y_true if X is None else to_tensor(X, device=self.device))
         return loss if penalty is None else loss + penalty
+
+    def reconstruction_loss(self, y_pred, y_true):
+        """The criterion on the observed targets; the mixed loss for a table.
+
+        Missing targets (NaN) are left out; a batch of complete numbers goes
+        through the criterion exactly as it would without this rule.
+        """
+        if self.layout is not None and self.layout["block_sizes"]:
+            n_numeric = self.layout["n_numeric"]
+            return mixed_reconstruction_loss(
+                y_pred, y_true[:, :n_numeric], y_true[:, n_numeric:].long(),
+                n_numeric=n_numeric, block_sizes=self.layout["block_sizes"],
+            )
+        observed = ~torch.isnan(y_true)
+        if bool(observed.all()):
+            return self.criterion_(y_pred, y_true)
+        if not bool(observed.any()):
+            return y_pred.sum() * 0.0
+        return self.criterion_(y_pred[observed], y_true[observed])
 
 
 NOISES = ("mask", "gaussian", "salt_pepper")
@@ -262,6 +300,7 @@ class DenoisingNet(AutoencoderNet):
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # Salt and pepper take the extreme values of each training column.
         X_tensor = to_tensor(getattr(X, "X", X), device=self.device)
+        X_tensor = X_tensor[:, : self.module_.encoder_layers[0].in_features]  # inputs only
         self.salt_pepper_values_ = (X_tensor.amin(dim=0), X_tensor.amax(dim=0))
         return super().fit_loop(X, y, epochs=epochs, **fit_params)
 

@@ -8,6 +8,7 @@ errors.
 """
 
 import numpy as np
+import pandas as pd
 
 from ._dask import lazy_for_dask
 from ._defaults import NEIGHBOR_REFERENCE_ROWS
@@ -17,6 +18,9 @@ from ._scoring import (
     normalized_row_errors,
     offset_from_contamination,
 )
+
+# The column of ``score_contributions`` that holds the neighbour term of the score.
+NEIGHBOR_COLUMN = "<neighbor distance>"
 
 
 class OutlierContractMixin:
@@ -31,19 +35,23 @@ class OutlierContractMixin:
         if n_rows > NEIGHBOR_REFERENCE_ROWS:
             rows = np.random.RandomState(seed).choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
             X_model = X_model[rows]
-        self.neighbor_reference_ = np.asarray(X_model, dtype=np.float64)
+        self.neighbor_reference_ = np.ascontiguousarray(X_model, dtype=np.float64)
 
     def _fit_thresholds(self, X):
         """``feature_error_scale_``, ``neighbor_scale_`` and ``offset_`` from
         validated training rows."""
-        self.feature_error_scale_ = feature_error_scale(self._mean_squared_error_per_feature(X))
+        mean_terms = self._mean_squared_error_per_feature(X)
+        # A column never observed at fit: a later value of it (a categorical
+        # one's, always unseen) counts as one typical error.
+        mean_terms = np.where(np.isnan(mean_terms), 1.0, mean_terms)
+        self.feature_error_scale_ = feature_error_scale(mean_terms)
         # The training scores come from one pass of each term (the neighbour term is
         # the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
         oddity = self._map_chunks(self._reconstruction_term, X)
         self.neighbor_scale_ = None
         if self.neighbor_reference_ is not None:
             distances = self._map_chunks(
-                lambda rows: self._neighbor_distances(self._to_model_space(rows)), X
+                lambda rows: self._neighbor_distances(self._network_inputs(rows)), X
             )
             self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
             oddity = oddity + distances / self.neighbor_scale_
@@ -51,18 +59,38 @@ class OutlierContractMixin:
 
     def _reconstruction_term(self, X):
         """Normalized reconstruction errors of validated rows."""
-        X_model = self._to_model_space(X)
-        return normalized_row_errors(self._squared_errors(X_model), self.feature_error_scale_)
+        terms, counted, _ = self._row_terms(X)
+        return normalized_row_errors(terms, self.feature_error_scale_, counted)
 
     def _neighbor_distances(self, X_model):
         return mean_squared_neighbor_distance(X_model, self.neighbor_reference_, self.n_neighbors)
 
     def _score_chunk(self, X):
-        X_model = self._to_model_space(X)
-        error = normalized_row_errors(self._squared_errors(X_model), self.feature_error_scale_)
+        terms, counted, inputs = self._row_terms(X)
+        error = normalized_row_errors(terms, self.feature_error_scale_, counted)
         if self.neighbor_scale_ is None:
             return -error
-        return -(error + self._neighbor_distances(X_model) / self.neighbor_scale_)
+        return -(error + self._neighbor_distances(inputs) / self.neighbor_scale_)
+
+    def _contributions_chunk(self, X):
+        terms, counted, inputs = self._row_terms(X)
+        scaled = terms / self.feature_error_scale_
+        if counted is None:
+            columns = scaled / terms.shape[1]
+        else:
+            columns = np.where(counted, scaled, 0.0) / np.maximum(counted.sum(axis=1), 1)[:, None]
+        if self.neighbor_scale_ is None:
+            return columns
+        neighbors = self._neighbor_distances(inputs) / self.neighbor_scale_
+        return np.hstack([columns, neighbors[:, np.newaxis]])
+
+    @property
+    def _n_contributions(self):
+        return self.n_features_in_ + (self.neighbor_scale_ is not None)
+
+    def _contribution_names(self, columns):
+        names = list(columns)
+        return names if self.neighbor_scale_ is None else [*names, NEIGHBOR_COLUMN]
 
     def _score_samples(self, X):
         """score_samples of validated ``X``."""
@@ -88,6 +116,16 @@ class OutlierContractMixin:
         ``n_neighbors=0``); higher means more normal, as for
         :class:`~sklearn.ensemble.IsolationForest`.
 
+        A categorical cell's term is the cross-entropy of its level divided by
+        ``log K`` (1 for a uniform guess over the column's ``K`` levels); a
+        level not seen at fit costs as much as the least likely known level,
+        and at least 1. Missing cells are left out of the mean, and a row's
+        holes are first filled in from its reconstruction (3 rounds), so a row
+        is not an outlier for having holes; a row without any observed cell
+        has no reconstruction error (its score is its neighbour term, measured
+        on the filled-in row). :meth:`score_contributions` splits the score by
+        column.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -99,6 +137,44 @@ class OutlierContractMixin:
             Higher is more normal.
         """
         return self._score_samples(self._validate_X(X))
+
+    @lazy_for_dask(width="_n_contributions")
+    def score_contributions(self, X):
+        """Each column's share of each row's anomaly score: the rows sum to ``-score_samples(X)``.
+
+        ``contributions[i, j]`` is cell ``(i, j)``'s reconstruction term divided
+        by column ``j``'s typical training term (``feature_error_scale_``) and
+        by the number of observed cells of row ``i``: a numeric cell's squared
+        error in scaled space, a categorical cell's normalised cross-entropy
+        (one column, whatever its number of levels). A missing cell
+        contributes 0. The largest entries of a row name the columns that make
+        it odd; the command line's ``top_columns`` are these.
+
+        With ``n_neighbors > 0`` the score has a part tied to no column, the
+        neighbour distance (see :meth:`score_samples`): it is returned as one
+        extra, last column, named ``"<neighbor distance>"`` in a DataFrame.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to explain, in the units seen at ``fit``; missing values
+            allowed.
+
+        Returns
+        -------
+        contributions : ndarray of shape (n_samples, n_features_in_ + 1), or DataFrame
+            Non-negative, float64; a DataFrame with the index and columns of
+            ``X`` (and ``"<neighbor distance>"``) when ``X`` is one. Without
+            the neighbour term (``n_neighbors=0``), of shape
+            ``(n_samples, n_features_in_)``.
+        """
+        contributions = self._map_chunks(
+            self._contributions_chunk, self._validate_X(X), self._n_contributions
+        )
+        if isinstance(X, pd.DataFrame):
+            names = self._contribution_names(X.columns)
+            return pd.DataFrame(contributions, index=X.index, columns=names)
+        return contributions
 
     @lazy_for_dask()
     def decision_function(self, X):

@@ -9,20 +9,27 @@ raises :class:`ValueError`, an unreadable file :class:`OSError`; both name the
 file.
 """
 
+import math
 import warnings
 from pathlib import Path
 
+import numpy as np
 import torch
 
-from ._estimators import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
-from ._fileformat import (
-    check_attribute_name,
-    check_fitted_sizes,
-    decode,
-    read_model_file,
+from ._codec import check_attribute_name, decode
+from ._defaults import NEIGHBOR_REFERENCE_ROWS
+from ._estimators import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
 )
+from ._fileformat import read_model_file
+from ._state import fitted_attributes
+from ._tabular import TableEncoder
 
 _MODULE_PREFIX = "state.module."
+_SCALING_NAMES = {"StandardScaler": "standard", "RobustScaler": "robust",
+                  "MinMaxScaler": "minmax"}
 
 
 def _estimator_classes():
@@ -148,6 +155,7 @@ def _describe(document, shapes, path):
         if not isinstance(attributes, dict):
             raise ValueError("the attributes are not an object")
         attributes = {name: decode(value) for name, value in attributes.items()}
+        _add_numeric_encoder(attributes)
         for name in attributes:
             check_attribute_name(name)
         module_shapes = {
@@ -173,6 +181,22 @@ def _describe(document, shapes, path):
     _check_device(estimator, path)
     _check_weight_shapes(estimator, module_shapes, path)
     return cls, description
+
+
+def _add_numeric_encoder(attributes):
+    """A model saved before categorical support holds a scaler and no encoder."""
+    n_features = attributes.get("n_features_in_")
+    if "encoder_" in attributes or not isinstance(n_features, int) or n_features < 1:
+        return
+    scaler = attributes.get("scaler_")
+    scaling = None if scaler is None else _SCALING_NAMES.get(type(scaler).__name__)
+    encoder = TableEncoder.for_numbers(n_features, scaler, scaling,
+                                       attributes.get("feature_names_in_"))
+    if scaler is not None:
+        # Missing entries were refused then; fill them with the mean now.
+        mean = np.asarray(attributes.get("mean_", np.zeros(n_features)), dtype=np.float64)
+        encoder.numeric_fill_ = np.nan_to_num(scaler.transform(mean.reshape(1, -1))[0])
+    attributes["encoder_"] = encoder
 
 
 def _check_device(estimator, path):
@@ -205,3 +229,86 @@ def _check_weight_shapes(estimator, shapes, path):
         if shapes[name] != tuple(tensor.shape):
             raise ValueError(f"{path}: tensor {name!r} has shape {list(shapes[name])}, but "
                              f"the described network needs {list(tensor.shape)}")
+
+
+def check_fitted_sizes(attributes, shapes, path):
+    """The sizes in the JSON, against sane bounds and the tensors, before building.
+
+    ``attributes`` are the decoded fitted attributes, ``shapes`` the tensor
+    shapes declared in the header. A network layer of width ``w`` holds at
+    least ``w`` numbers, so no size may exceed the number of numbers stored.
+    """
+    stored = sum(math.prod(shape) for shape in shapes.values())
+    sizes = {name: attributes.get(name) for name in ("n_features_in_", "n_components_")}
+    hidden = attributes.get("hidden_layer_sizes_", ())
+    if not isinstance(hidden, (tuple, list)) or len(hidden) > len(shapes):
+        raise ValueError(f"{path}: hidden_layer_sizes_={hidden!r:.80} does not match the "
+                         f"{len(shapes)} tensors of the file")
+    sizes.update({f"hidden_layer_sizes_[{i}]": n for i, n in enumerate(hidden)})
+    for name, n in sizes.items():
+        if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= stored:
+            raise ValueError(f"{path}: {name}={n!r:.80} is not a size between 1 and the "
+                             f"{stored} numbers the file stores")
+    n_features = sizes["n_features_in_"]
+    _check_length(attributes.get("feature_names_in_"), n_features, "feature_names_in_", path)
+    for name in ("feature_error_scale_", "mean_"):
+        _check_length(attributes.get(name), n_features, name, path)
+    encoder = attributes.get("encoder_")
+    n_numeric = n_features if encoder is None else _check_encoder_sizes(encoder, n_features,
+                                                                        stored, path)
+    for scaler in (attributes.get("scaler_"), getattr(encoder, "scaler_", None)):
+        if scaler is not None:
+            _check_scaler_sizes(scaler, n_numeric, path)
+    n_inputs = n_features if encoder is None else encoder.n_inputs_
+    reference = attributes.get("neighbor_reference_")
+    if reference is not None and not (
+        isinstance(reference, np.ndarray)
+        and reference.ndim == 2
+        and 1 <= reference.shape[0] <= NEIGHBOR_REFERENCE_ROWS
+        and reference.shape[1] == n_inputs
+    ):
+        shape = getattr(reference, "shape", type(reference).__name__)
+        raise ValueError(f"{path}: neighbor_reference_ has shape {shape}, expected at most "
+                         f"{NEIGHBOR_REFERENCE_ROWS} rows of {n_inputs} inputs")
+
+
+def _check_scaler_sizes(scaler, n_numeric, path):
+    if getattr(scaler, "n_features_in_", n_numeric) != n_numeric:
+        raise ValueError(f"{path}: the scaler has {scaler.n_features_in_} features, the "
+                         f"model {n_numeric} numeric ones")
+    for name, value in fitted_attributes(scaler).items():
+        if isinstance(value, np.ndarray):
+            _check_length(value, n_numeric, f"scaler_.{name}", path)
+
+
+def _check_encoder_sizes(encoder, n_features, stored, path):
+    """The table encoder's columns and widths against the model; its numeric columns."""
+    if getattr(encoder, "n_features_in_", None) != n_features:
+        raise ValueError(f"{path}: the encoder has {getattr(encoder, 'n_features_in_', None)!r:.80}"
+                         f" features, the model {n_features}")
+    try:
+        mask = np.asarray(encoder.is_categorical_)
+        _check_length(mask, n_features, "encoder_.is_categorical_", path)
+        numeric = np.flatnonzero(~mask.astype(bool))
+        categorical = np.flatnonzero(mask.astype(bool))
+        same = (np.array_equal(encoder.numeric_columns_, numeric)
+                and np.array_equal(encoder.categorical_columns_, categorical))
+        levels = [len(c) for c in encoder.categories_]
+        widths = len(numeric) + sum(levels)
+    except (AttributeError, TypeError) as exc:
+        raise ValueError(f"{path}: the encoder is incomplete: {exc}") from None
+    if not same or len(levels) != len(categorical) or not 1 <= widths <= stored:
+        raise ValueError(f"{path}: the encoder's columns do not fit together")
+    if encoder.n_inputs_ != widths or encoder.n_outputs_ != widths:
+        raise ValueError(f"{path}: the encoder's n_inputs_={encoder.n_inputs_!r:.80} is not "
+                         f"its {widths} numeric columns and levels")
+    _check_length(encoder.numeric_fill_, len(numeric), "encoder_.numeric_fill_", path)
+    return len(numeric)
+
+
+def _check_length(value, n_features, name, path):
+    if value is None:
+        return
+    if not isinstance(value, np.ndarray) or value.shape != (n_features,):
+        shape = getattr(value, "shape", type(value).__name__)
+        raise ValueError(f"{path}: {name} has shape {shape}, expected ({n_features},)")

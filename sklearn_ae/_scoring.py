@@ -18,15 +18,26 @@ def feature_error_scale(mean_squared_errors):
     return np.maximum(scale, floor)
 
 
-def normalized_row_errors(squared_errors, scale):
+def normalized_row_errors(squared_errors, scale, counted=None):
     """Each row's squared errors in units of each feature's typical error, averaged.
 
     ``mean_j (x_ij - x_hat_ij)^2 / scale_j``: 1 for a row as badly reconstructed
     as the training rows are on average, larger for odd rows. Dividing by each
     feature's typical error keeps one hard-to-reconstruct (noisy) column from
     dominating every score, so an odd value in an easy column counts.
+
+    With ``counted`` (bool, the shape of ``squared_errors``), a row's mean runs
+    over its counted (observed) cells only; a row without any scores 0.
     """
-    return (np.asarray(squared_errors, dtype=np.float64) / scale).mean(axis=1)
+    scaled = np.asarray(squared_errors, dtype=np.float64) / scale
+    errors = scaled.mean(axis=1)
+    if counted is not None:
+        holes = ~counted.all(axis=1)
+        kept = counted[holes]
+        errors[holes] = np.where(kept, scaled[holes], 0.0).sum(axis=1) / np.maximum(
+            kept.sum(axis=1), 1
+        )
+    return errors
 
 
 def mean_squared_neighbor_distance(X, reference, n_neighbors):
@@ -46,10 +57,12 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
     distances : ndarray of shape (n_samples,)
         float64.
     """
-    X = np.asarray(X, dtype=np.float64)
-    reference = np.asarray(reference, dtype=np.float64)
+    # C order for both: BLAS may sum in another order for another memory layout,
+    # and a row's score must not depend on how its array happens to be laid out.
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    reference = np.ascontiguousarray(reference, dtype=np.float64)
     k = min(n_neighbors, reference.shape[0])
-    minus_two_reference = -2.0 * reference.T
+    minus_two_reference = np.ascontiguousarray(-2.0 * reference.T)
     reference_norms = np.square(reference).sum(axis=1)
     distances = np.empty(X.shape[0])
     # Blocks of rows small enough for the cache: on 286k rows x 256 reference rows

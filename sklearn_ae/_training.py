@@ -12,18 +12,18 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import validate_data
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
 from ._defaults import (
     AUTO_LBFGS_EPOCHS,
+    CATEGORICAL_LR_FACTOR,
     LOSSES,
     OPTIMIZERS,
-    SCALERS,
     default_batch_size,
     default_clip,
     default_hidden_layer_sizes,
@@ -37,6 +37,7 @@ from ._modules import AutoencoderModule
 from ._net import DivergenceGuard, KeepLastEpoch, TensorBatchIterator
 from ._progress import ProgressBar
 from ._state import checkpoint, forget_fit, roll_back
+from ._tabular import TableEncoder
 
 
 class TrainingMixin:
@@ -56,19 +57,14 @@ class TrainingMixin:
         first_call = not (incremental and hasattr(self, "net_"))
         if first_call:
             forget_fit(self)  # nothing of an earlier fit survives a new one
-        X = validate_data(
-            self,
-            X,
-            dtype=[np.float64, np.float32],
-            reset=first_call,
-            ensure_min_samples=1 if incremental else 2,
-        )
+        X = self._validate_rows(X, reset=first_call, ensure_min_samples=1 if incremental else 2)
         if first_call:
             init_seed, shuffle_seed, split_seed, variant_seed, reference_seed = self._set_up(X)
-        X_model = self._to_model_space(X)
-        X_fit = self._training_inputs(X_model)
+        encoded = self.encoder_.encode(X)
+        X_fit = self._training_inputs(encoded)
         if first_call:
-            self._draw_neighbor_reference(X_model, reference_seed)
+            # The network's inputs: scaled, missing entries filled, categories one-hot.
+            self._draw_neighbor_reference(encoded.inputs, reference_seed)
         if incremental:
             if first_call:
                 self._resolve_training_settings(len(X_fit))
@@ -93,17 +89,19 @@ class TrainingMixin:
         all drawn from ``random_state``.
         """
         self._check_params()
-        n_features = X.shape[1]
+        self._check_some_value(X)
+        self.encoder_ = self._make_encoder().fit(X)
+        self.scaler_ = self.encoder_.scaler_
+        self._check_encoder_params()
+        # The network's width: the one-hot width when columns are categorical.
+        n_inputs = self.encoder_.n_inputs_
         self.n_components_ = (
-            default_n_components(n_features) if self.n_components is None else self.n_components
+            default_n_components(n_inputs) if self.n_components is None else self.n_components
         )
-        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_features)
+        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_inputs)
         self.device_ = resolve_device(self.device)
-        self.scaler_ = None if self.scaling is None else SCALERS[self.scaling]()
-        if self.scaler_ is not None:
-            self.scaler_.fit(X)
         self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
-        self.mean_ = np.zeros(n_features)
+        self.mean_ = np.zeros(self.n_features_in_)
         self.n_samples_seen_ = 0
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
@@ -121,6 +119,33 @@ class TrainingMixin:
                 "LBFGS has no weight decay); use optimizer='adam' or 'sgd'."
             )
 
+    def _make_encoder(self):
+        return TableEncoder(
+            categorical_features=self.categorical_features,
+            max_categories=self.max_categories,
+            scaling=self.scaling,
+        )
+
+    def _check_encoder_params(self):
+        """Checks that need to know whether a column is categorical."""
+        if self.encoder_.is_categorical_.any() and self.loss == "bce":
+            raise ValueError(
+                "loss='bce' compares probabilities of numeric columns; the categorical "
+                f"column(s) {self.encoder_._names(self.encoder_.categorical_columns_)} are "
+                "reconstructed with a cross-entropy over their levels. Use loss='mse', "
+                "or categorical_features=None."
+            )
+
+    def _check_some_value(self, X):
+        table = pd.DataFrame(X) if isinstance(X, np.ndarray) else X
+        if not table.iloc[0].isna().all():  # the common case, at the cost of one row
+            return
+        if table.isna().to_numpy().all():
+            raise ValueError(
+                "Every value of the training data is missing (every column is entirely "
+                "missing): there is nothing to learn."
+            )
+
     def _check_hidden_layer_sizes(self, n_features):
         if self.hidden_layer_sizes is None:
             return default_hidden_layer_sizes(n_features, self.n_components_)
@@ -135,6 +160,8 @@ class TrainingMixin:
     def _resolve_training_settings(self, n_train):
         """``lr_``, ``batch_size_`` and ``max_epochs_`` for ``n_train`` rows."""
         _, default_lr, _ = OPTIMIZERS[self.optimizer]
+        if self.encoder_.is_categorical_.any() and self.optimizer != "lbfgs":
+            default_lr *= CATEGORICAL_LR_FACTOR
         self.lr_ = default_lr if self.lr is None else self.lr
         if self.optimizer == "lbfgs":
             self.batch_size_ = -1  # L-BFGS needs the whole batch to approximate curvature.
@@ -151,7 +178,7 @@ class TrainingMixin:
         self._check_training_memory(n_train)
 
     def _check_training_memory(self, n_train):
-        widths = (self.n_features_in_, *self.hidden_layer_sizes_, self.n_components_)
+        widths = (self.encoder_.n_inputs_, *self.hidden_layer_sizes_, self.n_components_)
         batch_size = n_train if self.batch_size_ == -1 else self.batch_size_
         needed = training_bytes(widths, batch_size, self.tied_weights)
         cap = max_training_bytes()
@@ -164,9 +191,23 @@ class TrainingMixin:
                 "variable SKLEARN_AE_MAX_TRAINING_GB."
             )
 
-    def _training_inputs(self, X_model):
-        """Rows in the network's space, checked and clipped for training."""
-        self._check_loss_domain(X_model)
+    def _training_inputs(self, encoded):
+        """Encoded rows (``encoder_.encode``), checked and clipped for training.
+
+        Rows of numbers without holes give the network's input, which is also
+        the target. Otherwise each row is the input (missing entries filled,
+        categorical columns one-hot) followed by the targets (scaled numbers,
+        NaN where missing, and one level code per categorical column), which
+        :class:`~sklearn_ae._net.TensorBatchIterator` splits apart.
+        """
+        self._check_loss_domain(encoded.numeric)
+        inputs = self._clip(encoded.inputs)
+        if not encoded.codes.shape[1] and encoded.observed.all():
+            return inputs
+        targets = [self._clip(encoded.numeric), encoded.codes.astype(np.float32)]
+        return np.hstack([inputs, *targets])
+
+    def _clip(self, X_model):
         return X_model if self.clip_ is None else np.clip(X_model, -self.clip_, self.clip_)
 
     def _check_loss_domain(self, X_model):
@@ -177,11 +218,12 @@ class TrainingMixin:
                 "loss='bce' compares probabilities: it needs "
                 f"output_activation='sigmoid', got {self.output_activation!r}."
             )
-        if X_model.min() < 0 or X_model.max() > 1:
+        low, high = np.nanmin(X_model, initial=0.0), np.nanmax(X_model, initial=1.0)
+        if low < 0 or high > 1:
             raise ValueError(
                 "loss='bce' needs (scaled) inputs in [0, 1]; the data after "
-                f"scaling={self.scaling!r} lies in [{X_model.min():.3g}, "
-                f"{X_model.max():.3g}]. Use scaling='minmax' or loss='mse'."
+                f"scaling={self.scaling!r} lies in [{low:.3g}, "
+                f"{high:.3g}]. Use scaling='minmax' or loss='mse'."
             )
 
     def _split_validation(self, X_model, seed):
@@ -212,15 +254,18 @@ class TrainingMixin:
         return {}
 
     def _module_params(self):
-        return dict(
+        params = dict(
             module=AutoencoderModule,
-            module__n_features=self.n_features_in_,
+            module__n_features=self.encoder_.n_inputs_,
             module__n_components=self.n_components_,
             module__hidden_layer_sizes=self.hidden_layer_sizes_,
             module__activation=self.activation,
             module__output_activation=self.output_activation,
             module__tied_weights=self.tied_weights,
         )
+        if self.encoder_.is_categorical_.any():  # logits stay linear
+            params["module__n_activated"] = len(self.encoder_.numeric_columns_)
+        return params
 
     def _optimizer_params(self):
         optimizer, _, optimizer_args = OPTIMIZERS[self.optimizer]
@@ -264,14 +309,21 @@ class TrainingMixin:
             iterator_train=TensorBatchIterator,
             iterator_train__shuffle=True,
             iterator_train__generator=torch.Generator().manual_seed(int(shuffle_seed)),
+            iterator_train__n_inputs=self.encoder_.n_inputs_,
             iterator_valid=TensorBatchIterator,
+            iterator_valid__n_inputs=self.encoder_.n_inputs_,
             train_split=None,
             callbacks=self._callbacks(early_stopping),
             device=self.device_,
             precision=self.precision,
+            layout=self._net_layout(),
             verbose=0,
             **self._net_params(variant_seed),
         )
+
+    def _net_layout(self):
+        layout = self.encoder_.layout()
+        return {"n_numeric": layout["n_numeric"], "block_sizes": layout["block_sizes"]}
 
     @contextlib.contextmanager
     def _seeded_torch(self, seed):
@@ -336,13 +388,28 @@ class TrainingMixin:
     def _record_training(self, X, with_validation):
         """Running mean, counts, curves and thresholds after training on ``X``."""
         self.n_samples_seen_ += len(X)
-        self.mean_ = self.mean_ + (X.sum(axis=0) - len(X) * self.mean_) / self.n_samples_seen_
+        self.mean_ = self.mean_ + (self._column_sums(X) - len(X) * self.mean_) / self.n_samples_seen_
         history = self.net_.history
         self.n_iter_ = len(history)
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         if with_validation:
             self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
         self._fit_thresholds(X)
+
+
+    def _column_sums(self, X):
+        """``X.sum(axis=0)``; for a table, ``len(X)`` times each numeric column's mean
+        over its observed values (the current ``mean_`` where none is), NaN for
+        categorical columns."""
+        if isinstance(X, np.ndarray) and X.dtype != object and not np.isnan(X).any():
+            return X.sum(axis=0)
+        numeric = self.encoder_._numeric_part(X)
+        sums = np.full(self.n_features_in_, np.nan)
+        counts = (~np.isnan(numeric)).sum(axis=0)
+        columns = self.encoder_.numeric_columns_
+        means = np.nansum(numeric, axis=0) / np.maximum(counts, 1)
+        sums[columns] = len(X) * np.where(counts > 0, means, self.mean_[columns])
+        return sums
 
 
 def _quiet(*args, **kwargs):

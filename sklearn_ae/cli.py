@@ -135,7 +135,12 @@ def _kind(path):
 
 
 def select_columns(frame, columns, path):
-    """The numeric columns to use: ``columns`` if given, else every numeric one."""
+    """The columns to use: ``columns`` if given, else every column.
+
+    Text, ``category`` and boolean columns are used as they are (the model
+    treats text and ``category`` columns as categorical); missing values are
+    kept for the model, which handles them.
+    """
     if columns:
         repeated = sorted({c for c in columns if list(columns).count(c) > 1})
         if repeated:
@@ -144,55 +149,38 @@ def select_columns(frame, columns, path):
         if missing:
             raise CLIError(f"{path}: no column(s) {', '.join(missing)}; the file has "
                            f"{', '.join(frame.columns)}")
-        chosen = frame[list(columns)]
-        bad = [c for c in chosen.columns if not _is_number(chosen[c])]
-        if bad:
-            raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric "
-                           f"(e.g. {chosen[bad[0]].dropna().iloc[0]!r}); choose numeric "
-                           "columns with --columns")
-        return chosen
-    numeric = [c for c in frame.columns if _is_number(frame[c])]
-    skipped = [c for c in frame.columns if c not in numeric]
-    if not numeric:
-        raise CLIError(f"{path}: no numeric columns (found {', '.join(skipped)})")
-    if skipped:
-        _say(f"note: ignoring non-numeric column(s) {', '.join(skipped)}")
-    return frame[numeric]
+        return _check_finite(frame[list(columns)], path)
+    identifiers = [c for c in frame.columns if _is_identifier(frame[c])]
+    used = [c for c in frame.columns if c not in identifiers]
+    if not used:
+        raise CLIError(f"{path}: no columns to use (found only identifier-like text "
+                       f"columns {', '.join(identifiers)}); choose columns with --columns")
+    if identifiers:
+        _say(f"note: ignoring column(s) {', '.join(identifiers)}: text with a different "
+             "value in every row (an identifier?); name them in --columns to use them")
+    return _check_finite(frame[used], path)
+
+
+def _is_identifier(series):
+    """Text or category with a distinct value in every row: a row identifier,
+    which a model cannot learn and which would make every new row unseen."""
+    text = not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+    return text and len(series) > 1 and series.notna().all() and series.nunique() == len(series)
 
 
 def _is_number(series):
     return pd.api.types.is_numeric_dtype(series) or series.isna().all()
 
 
-def handle_missing(X, impute, path, fill_values=None):
-    """Refuse missing values (naming the first), or fill them when asked."""
-    X = X.astype(np.float64)
-    missing = X.isna()
-    if not missing.to_numpy().any():
-        return X
-    if impute is None:
-        row, col = np.argwhere(missing.to_numpy())[0]
-        total = int(missing.to_numpy().sum())
-        raise CLIError(
-            f"{path}: missing value in column {X.columns[col]!r} at data row {row + 1} "
-            f"(line {row + 2} of a CSV with a header); {total} missing in all. Fill them, "
-            "or pass --impute median (or mean)"
-        )
-    if fill_values is None:
-        fill_values = X.median() if impute == "median" else X.mean()
-    empty = [c for c in X.columns if np.isnan(fill_values[c])]
-    if empty:
-        raise CLIError(f"{path}: column(s) {', '.join(empty)} have no values to impute from")
-    _say(f"note: imputed {int(missing.to_numpy().sum())} missing value(s) with the "
-         f"column {impute}")
-    return X.fillna(fill_values)
-
-
 def _check_finite(X, path):
-    bad = ~np.isfinite(X.to_numpy())
+    """Refuse infinite values (missing ones are fine), naming the first."""
+    numeric = [c for c in X.columns if pd.api.types.is_float_dtype(X[c])]
+    if not numeric:
+        return X
+    bad = np.isinf(X[numeric].to_numpy(dtype=np.float64, na_value=np.nan))
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise CLIError(f"{path}: infinite value in column {X.columns[col]!r} at data row "
+        raise CLIError(f"{path}: infinite value in column {numeric[col]!r} at data row "
                        f"{row + 1}")
     return X
 
@@ -203,7 +191,7 @@ def model_columns(frame, model, path):
     if names is None:
         numeric = select_columns(frame, None, path)
         if numeric.shape[1] != model.n_features_in_:
-            raise CLIError(f"{path}: {numeric.shape[1]} numeric columns, but the model "
+            raise CLIError(f"{path}: {numeric.shape[1]} columns, but the model "
                            f"expects {model.n_features_in_}")
         return numeric
     names = [str(n) for n in names]
@@ -333,31 +321,21 @@ def _fit(model, X):
 # ------------------------------------------------------------- anomalies
 
 
-def feature_contributions(model, X):
-    """Each cell's share of its row's score: scaled squared error / typical error.
-
-    ``(z_j - z_hat_j)^2 / feature_error_scale_[j]`` with ``z`` the row in the
-    model's scaled space: the terms whose mean is the row's reconstruction
-    error, so they rank the columns that make the row odd in the same units
-    as the score (a column with a naturally large error does not dominate).
-    """
-    X_hat = model.reconstruct(X)
-    scaler = model.scaler_
-    X_array = np.asarray(X, dtype=np.float64)
-    if scaler is not None:
-        z, z_hat = scaler.transform(X_array), scaler.transform(X_hat)
-    else:
-        z, z_hat = X_array, X_hat
-    return np.square(z - z_hat) / model.feature_error_scale_
-
-
 def anomaly_table(model, X, n_top):
-    """One row per row of ``X``: anomaly score, ±1 label, top columns."""
+    """One row per row of ``X``: anomaly score, ±1 label, top columns.
+
+    The top columns and their shares come from the model's
+    ``score_contributions``, so they are those Python names for the same row.
+    The shares are of the whole score, whose neighbour term belongs to no
+    column: the listed shares may add up to less than 100 %.
+    """
     scores = model.score_samples(X)
-    contributions = feature_contributions(model, X)
+    # Shares of the whole score; only the table's columns are ranked (the score's
+    # neighbour term, a part of no column, is the rest of the 100 %).
+    contributions = model.score_contributions(X).to_numpy()
     shares = contributions / np.maximum(contributions.sum(axis=1, keepdims=True), 1e-300)
-    order = np.argsort(-contributions, axis=1, kind="stable")[:, :n_top]
     names = np.asarray(X.columns)
+    order = np.argsort(-contributions[:, : len(names)], axis=1, kind="stable")[:, :n_top]
     top = [
         "; ".join(f"{names[j]} ({shares[i, j]:.0%})" for j in row) for i, row in enumerate(order)
     ]
@@ -382,7 +360,6 @@ def cmd_detect(args):
     _check_files(args)
     frame = read_table(args.file, args.sep, args.decimal)
     X = select_columns(frame, args.columns, args.file)
-    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
     if len(X) < 2:
         raise CLIError(f"{args.file}: detect needs at least 2 rows to train on")
     model = _fit(_make_model(args, contamination=args.contamination), X)
@@ -399,7 +376,6 @@ def cmd_score(args):
     model = _load_model(args.model)
     frame = read_table(args.file, args.sep, args.decimal)
     X = model_columns(frame, model, args.file)
-    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
     table = anomaly_table(model, X, args.top)
     _report_anomalies(table, model)
     _write(table, args.output)
@@ -416,7 +392,6 @@ def cmd_compress(args):
         X = model_columns(frame, model, args.file)
     else:
         X = select_columns(frame, args.columns, args.file)
-    X = _check_finite(handle_missing(X, args.impute, args.file), args.file)
     if args.model is None:
         if len(X) < 2:
             raise CLIError(f"{args.file}: compress needs at least 2 rows to train on")
@@ -447,7 +422,10 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-ae",
         description="Autoencoders for tables: anomaly detection, compression, a demo.",
-        epilog="Run 'sklearn-ae COMMAND --help' for the options of a command.",
+        epilog="Run 'sklearn-ae COMMAND --help' for the options of a command. Tables may "
+        "have text and category columns (used as categorical columns) and missing values "
+        "(empty fields, NA): the model leaves missing values out of its scores, so the "
+        "former --impute option is gone.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -469,9 +447,6 @@ def build_parser():
         sub.add_argument("-o", "--output", default=None,
                          help="output CSV (default: standard output)")
         sub.add_argument("--force", action="store_true", help="overwrite existing files")
-        sub.add_argument("--impute", choices=("median", "mean"), default=None,
-                         help="fill missing values with the column median/mean instead of "
-                         "refusing the file")
         sub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
         sub.add_argument("--sep", default=None, metavar="CHAR",
                          help="CSV field separator (default: sniffed among , ; tab |)")
@@ -480,7 +455,9 @@ def build_parser():
                          "separator than ',')")
         if train:
             sub.add_argument("--columns", nargs="+", default=None, metavar="COLUMN",
-                             help="columns to use (default: every numeric column)")
+                             help="columns to use (default: every column; text and category "
+                             "columns are categorical; missing values are allowed and need "
+                             "no filling: the former --impute option is gone)")
             sub.add_argument("--model-type", choices=MODEL_TYPES, default="plain")
             sub.add_argument("--random-state", type=int, default=0)
             sub.add_argument("--max-epochs", type=_max_epochs, default="auto",
@@ -498,8 +475,12 @@ def build_parser():
         description="Train an autoencoder on FILE and write one row per input row, in "
         "order: row (1-based), anomaly_score (reconstruction error; about 1 for a typical "
         "row, higher = more anomalous), label (-1 outlier, 1 inlier) and top_columns: the "
-        "columns with the largest scaled squared reconstruction errors (each divided by "
-        "that column's typical training error), with their share of the row's score.")
+        "columns with the largest shares of the row's score (the model's "
+        "score_contributions: each cell's reconstruction error divided by that column's "
+        "typical training error; a categorical column counts once), with their share of the "
+        "score (the score's neighbour-distance part belongs to no column). "
+        "Text and category columns are categorical; missing values are left out of the "
+        "scores.")
     common(detect)
     top(detect)
     detect.add_argument("--contamination", type=_contamination, default="auto",

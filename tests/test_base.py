@@ -127,9 +127,8 @@ def test_pandas_in_pandas_out(digits, fast):
 
 
 @pytest.mark.parametrize("bad, match", [
-    (np.array([[1.0, np.nan], [2.0, 3.0]]), "NaN"),
+    (np.full((3, 2), np.nan), "entirely missing"),
     (np.array([[1.0, np.inf], [2.0, 3.0]]), "infinity"),
-    (np.array([["a", "b"], ["c", "d"]]), "could not convert|numeric"),
     (np.empty((0, 3)), "0 sample"),
     (np.ones((1, 3)), "1 sample"),
     (np.ones(5), "2D array"),
@@ -137,6 +136,13 @@ def test_pandas_in_pandas_out(digits, fast):
 def test_bad_training_input_is_refused_early(bad, match, fast):
     with pytest.raises(ValueError, match=match):
         AutoencoderTransformer(**fast).fit(bad)
+
+
+def test_text_is_refused_only_where_no_column_may_be_categorical(fast):
+    text = np.array([["a", "b"], ["c", "d"], ["a", "d"]])
+    with pytest.raises(ValueError, match="could not convert|numeric"):
+        AutoencoderTransformer(categorical_features=None, **fast).fit(text)
+    assert AutoencoderTransformer(**fast).fit(text).encoder_.is_categorical_.all()
 
 
 def test_values_beyond_float32_are_refused_unless_scaling_brings_them_in_range(fast):

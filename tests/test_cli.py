@@ -57,7 +57,7 @@ def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_p
     status, _, err = run(["detect", path, "-o", out_csv, "--contamination", "0.05", *QUICK_ARGS],
                          capsys)
     assert status == 0
-    assert "ignoring non-numeric column(s) id" in err
+    assert "ignoring column(s) id" in err and "identifier" in err
     scores = pd.read_csv(out_csv)
     assert list(scores.columns) == ["row", "anomaly_score", "label", "top_columns"]
     assert scores["row"].tolist() == list(range(1, 81))
@@ -98,14 +98,54 @@ def test_score_refuses_missing_columns_and_bad_models(table, tmp_path, capsys):
     assert status == 1 and "not a sklearn_ae model" in err
 
 
-def test_missing_values_are_refused_with_column_and_row(tmp_path, capsys):
-    path = tmp_path / "nan.csv"
-    path.write_text("a,b\n1,2\n2,4\n3,\n4,8\n5,10\n")
-    status, out, err = run(["detect", path, *QUICK_ARGS], capsys)
-    assert status == 2 and out == ""
-    assert "column 'b' at data row 3" in err and "--impute" in err
-    status, out, err = run(["detect", path, "--impute", "median", *QUICK_ARGS], capsys)
-    assert status == 0 and len(pd.read_csv(__import__("io").StringIO(out))) == 5
+def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    n = 200
+    size = rng.choice(["small", "large"], size=n)
+    base = np.where(size == "large", 10.0, 1.0)
+    frame = pd.DataFrame({"size": size, **{
+        name: k * base + 0.3 * rng.normal(size=n)
+        for name, k in (("weight", 1), ("height", 2), ("width", 3))}})
+    frame.loc[5, "size"] = "large" if size[5] == "small" else "small"  # out of context
+    frame.loc[7, "weight"] = np.nan
+    frame.loc[9, "height"] = np.nan
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = run(["detect", path, "--top", "1", *QUICK_ARGS], capsys)
+    assert status == 0, err
+    table = pd.read_csv(__import__("io").StringIO(out))
+    assert len(table) == n and np.isfinite(table["anomaly_score"]).all()
+    assert table["anomaly_score"].idxmax() == 5
+    # The categorical column is used and named; Python and the CLI agree.
+    model = sklearn_ae.AutoencoderTransformer(random_state=0, max_epochs=20).fit(
+        pd.read_csv(path))
+    contributions = model.score_contributions(pd.read_csv(path))[frame.columns]
+    python_top = contributions.columns[contributions.to_numpy().argmax(axis=1)]
+    assert [t.split(" (")[0] for t in table["top_columns"]] == list(python_top)
+    assert "size" in set(python_top)
+    np.testing.assert_allclose(table["anomaly_score"], -model.score_samples(pd.read_csv(path)))
+
+
+def test_parquet_keeps_categorical_columns(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"kind": pd.Categorical(["1", "2", "3"] * 20),
+                          "x": np.arange(60.0)})
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path)
+    assert isinstance(cli.read_table(path)["kind"].dtype, pd.CategoricalDtype)
+    model = tmp_path / "m.safetensors"
+    status, _, err = run(["detect", path, "--save-model", model, *QUICK_ARGS], capsys)
+    assert status == 0, err
+    assert sklearn_ae.load(model).encoder_.is_categorical_.tolist() == [True, False]
+
+
+def test_impute_option_is_gone_and_help_says_so(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "--impute option is gone" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["detect", "x.csv", "--impute", "median"])
+    assert exit_.value.code == 2
 
 
 @pytest.mark.parametrize(
@@ -113,7 +153,7 @@ def test_missing_values_are_refused_with_column_and_row(tmp_path, capsys):
     [
         ("", "empty"),
         ("a,b\n", "no data rows"),
-        ("name,city\nx,y\nz,w\n", "no numeric columns"),
+        ("name,city\nx,y\nz,w\n", "no columns to use"),
         ("a,b\n1,2\n3,4,5,6\n", "cannot read"),
         ("a,b\n1,inf\n2,3\n", "infinite value in column 'b'"),
     ],
@@ -137,12 +177,13 @@ def test_unreadable_inputs(tmp_path, capsys):
     assert status == 2 and "folder" in err
 
 
-def test_chosen_columns_must_exist_and_be_numeric(table, capsys):
+def test_chosen_columns_must_exist(table, capsys):
     path, _ = table
-    status, _, err = run(["detect", path, "--columns", "a", "id", *QUICK_ARGS], capsys)
-    assert status == 2 and "id are not numeric" in err
     status, _, err = run(["detect", path, "--columns", "a", "zz", *QUICK_ARGS], capsys)
     assert status == 2 and "no column(s) zz" in err
+    # A chosen identifier column is used (categorical), as asked.
+    status, _, err = run(["detect", path, "--columns", "a", "id", *QUICK_ARGS], capsys)
+    assert status == 0 and "ignoring" not in err
 
 
 def test_nothing_is_overwritten_without_force(table, tmp_path, capsys):
@@ -225,7 +266,7 @@ def test_semicolons_and_decimal_commas_are_sniffed(table, tmp_path, capsys):
         out_csv = tmp_path / f"scores{len(extra)}.csv"
         status, _, err = run(["detect", european, "-o", out_csv, *extra, *QUICK_ARGS], capsys)
         assert status == 0, err
-        assert "ignoring non-numeric column(s) id" in err
+        assert "ignoring column(s) id" in err and "identifier" in err
         outputs.append(pd.read_csv(out_csv))
     reference = tmp_path / "reference.csv"
     assert run(["detect", path, "-o", reference, *QUICK_ARGS], capsys)[0] == 0

@@ -276,3 +276,27 @@ def test_contractive_loss_adds_penalty_in_training_and_validation(hidden):
     valid = net.validation_step((X, X))
     torch.testing.assert_close(valid["loss"], expected.detach())
     assert not valid["loss"].requires_grad
+
+
+def test_wide_tensors_are_split_into_inputs_and_targets():
+    X = torch.arange(12.0).reshape(3, 4)
+    batches = list(TensorBatchIterator(Dataset(X), batch_size=2, n_inputs=3))
+    assert torch.equal(batches[0][0], X[:2, :3]) and torch.equal(batches[0][1], X[:2, 3:])
+    same = list(TensorBatchIterator(Dataset(X), batch_size=2, n_inputs=4))
+    assert same[0][0] is same[0][1]
+
+
+def test_missing_targets_are_left_out_of_the_loss():
+    net = AutoencoderNet(AutoencoderModule, module__n_features=2, module__n_components=1,
+                         criterion=nn.MSELoss, max_epochs=1, train_split=None)
+    net.initialize()
+    y_pred = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y_true = torch.tensor([[0.0, float("nan")], [3.0, 2.0]])
+    loss = net.reconstruction_loss(y_pred, y_true)
+    assert loss.item() == pytest.approx((1.0 + 0.0 + 4.0) / 3)
+    loss.backward()
+    assert torch.isfinite(y_pred.grad).all() and y_pred.grad[0, 1] == 0
+    complete = torch.tensor([[0.0, 1.0], [3.0, 2.0]])
+    assert torch.equal(net.reconstruction_loss(y_pred, complete), nn.MSELoss()(y_pred, complete))
+    empty = torch.full((2, 2), float("nan"))
+    assert float(net.reconstruction_loss(y_pred, empty)) == 0.0

@@ -270,3 +270,29 @@ def test_loaded_estimator_trains_on_exactly_as_the_saved_one(estimator_class, di
     loaded.partial_fit(X[300:])
     assert loaded.n_iter_ == est.n_iter_ and loaded.loss_curve_ == est.loss_curve_
     np.testing.assert_array_equal(loaded.score_samples(X), est.score_samples(X))
+
+
+@pytest.mark.parametrize("estimator_class",
+                         [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder])
+def test_table_encoder_round_trips(estimator_class, tmp_path):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({
+        "x": rng.normal(size=80),
+        "kind": pd.Categorical(rng.choice(["a", "b", "c"], size=80)),
+        "city": rng.choice(["Oslo", "Rome"], size=80).astype(object),
+        "rare": [f"v{i % 40}" for i in range(80)],
+    })
+    frame.loc[::7, "x"] = np.nan
+    est = estimator_class(max_categories=4, max_epochs=2, random_state=0).fit(frame)
+    loaded = sklearn_ae.load(est.save(tmp_path / "table.safetensors"))
+    for name in ("is_categorical_", "numeric_fill_", "n_inputs_", "categorical_dtypes_"):
+        np.testing.assert_array_equal(getattr(loaded.encoder_, name), getattr(est.encoder_, name))
+    for mine, theirs in zip(est.encoder_.infrequent_categories_,
+                            loaded.encoder_.infrequent_categories_):
+        np.testing.assert_array_equal(mine, theirs)
+    later = frame.assign(city=["Paris"] * 40 + ["Rome"] * 40)
+    np.testing.assert_array_equal(loaded.score_samples(later), est.score_samples(later))
+    pd.testing.assert_frame_equal(loaded.impute(frame), est.impute(frame))
+    est.partial_fit(frame)
+    loaded.partial_fit(frame)
+    np.testing.assert_array_equal(loaded.score_samples(frame), est.score_samples(frame))

@@ -37,8 +37,8 @@ def _with(value):
     return X
 
 
+# NaN is not here: missing values are data (test_missing_values_are_data).
 BAD_DATA = {
-    "nan": (_with(np.nan), ValueError, "NaN"),
     "+inf": (_with(np.inf), ValueError, "infinity"),
     "-inf": (_with(-np.inf), ValueError, "infinity"),
     "beyond float32": (_with(1e39), ValueError, "float32"),
@@ -65,7 +65,9 @@ def test_bad_data_after_fit_is_refused(fitted, method, case):
         getattr(fitted, method)(X)
 
 
-@pytest.mark.parametrize("case", sorted(set(BAD_DATA) - {"wrong width"}))
+# Text at fit makes categorical columns (categorical_features="from_dtype"); after
+# a fit on numbers it is refused like any non-number.
+@pytest.mark.parametrize("case", sorted(set(BAD_DATA) - {"wrong width", "strings"}))
 @pytest.mark.parametrize("method", FIT_METHODS)
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
 def test_bad_data_at_fit_is_refused(estimator, method, case):
@@ -74,6 +76,30 @@ def test_bad_data_at_fit_is_refused(estimator, method, case):
         estimator = clone(estimator).set_params(scaling=None)
     with pytest.raises(error, match=match):
         getattr(clone(estimator), method)(X)
+
+
+@pytest.mark.parametrize("method", DATA_METHODS + ["score_contributions", "impute"])
+def test_missing_values_are_data(fitted, method):
+    X = X_GOOD[:6].copy()
+    X[2, 1] = np.nan
+    X[4, :] = np.nan  # a row without any value
+    result = getattr(fitted, method)(X)
+    assert np.isfinite(np.asarray(result, dtype=np.float64)).all()
+
+
+@pytest.mark.parametrize("method", FIT_METHODS)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
+def test_missing_values_are_data_at_fit(estimator, method):
+    X = X_GOOD.copy()
+    X[::3, 1] = np.nan
+    X[5, :] = np.nan
+    model = clone(estimator)
+    result = getattr(model, method)(X)
+    assert np.isfinite(model.score_samples(X)).all() and np.isfinite(model.loss_curve_).all()
+    if method != "fit":
+        assert np.isfinite(np.asarray(result, dtype=np.float64)).all()
+    with pytest.raises(ValueError, match="entirely missing"):
+        getattr(clone(estimator), method)(np.full_like(X, np.nan))
 
 
 @pytest.mark.parametrize("case", ["nan", "+inf", "complex", "wrong width", "3-D"])
@@ -99,7 +125,10 @@ def test_awkward_but_valid_inputs_work(estimator):
     with pytest.raises(ValueError, match="feature names"):
         mixed.transform(df.rename(columns={"i": "j"}))
     with pytest.raises(ValueError, match="convert|dtype"):
-        clone(estimator).fit(df.assign(s=["x"] * 40))
+        clone(estimator).set_params(categorical_features=None).fit(df.assign(s=["x"] * 40))
+    # A text column is categorical by default (here with one level).
+    with_text = clone(estimator).fit(df.assign(s=["x"] * 40))
+    assert with_text.encoder_.is_categorical_.tolist() == [False] * 4 + [True]
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
@@ -254,11 +283,26 @@ def _hostile_files(folder, model):
     edited("n_components_ off by one", _set("attributes", n_components_=3))
     edited("feature names too long", _set("attributes", feature_names_in_={
         "__ndarray__": list("abcde"), "dtype": "object", "shape": [5]}))
+    edited("neighbour reference of 300 rows", _set("attributes", neighbor_reference_={
+        "__ndarray__": [0.0] * 1200, "dtype": "<f8", "shape": [300, 4]}))
     edited("optimizer = evil", _set_param(optimizer="evil"))
     edited("lr = -1", _set_param(lr=-1.0))
     edited("unknown parameter", _set_param(shell="rm -rf /"))
     edited("scaler parameter junk", lambda d: d["attributes"]["scaler_"]["params"][
         "__dict__"].update(with_mean="yes"))
+    def encoder(**values):
+        return lambda d: d["attributes"]["encoder_"]["attributes"]["__dict__"].update(values)
+
+    edited("encoder n_inputs_ = 1e9", encoder(n_inputs_=10**9, n_outputs_=10**9))
+    edited("encoder n_inputs_ off by one", encoder(n_inputs_=5, n_outputs_=5))
+    edited("encoder mask too short", encoder(is_categorical_={
+        "__ndarray__": [False], "dtype": "|b1", "shape": [1]}))
+    edited("encoder categories without a categorical column", encoder(categories_=[{
+        "__ndarray__": ["a", "b"], "dtype": "object", "shape": [2]}]))
+    edited("encoder parameter junk", lambda d: d["attributes"]["encoder_"]["params"][
+        "__dict__"].update(max_categories="many"))
+    edited("encoder of another class", lambda d: d["attributes"]["encoder_"].update(
+        __estimator__="os.system"))
     edited("attribute shadows a method", _set("attributes", score_samples_=None,
                                               **{"score_samples": 1}))
     edited("private attribute", _set("attributes", **{"__class__": "x"}))
@@ -301,6 +345,7 @@ HOSTILE_FILES = {
     "n_features_in_ = 1e9": (ValueError, "n_features_in_"),
     "hidden_layer_sizes_ = (1e8,)": (ValueError, "hidden_layer_sizes_"),
     "n_components_ = 0": (ValueError, "n_components_"),
+    "neighbour reference of 300 rows": (ValueError, "neighbor_reference_"),
     "n_components_ a string": (ValueError, "n_components_"),
     "n_components_ off by one": (ValueError, "shape"),
     "feature names too long": (ValueError, "feature_names_in_"),
@@ -308,6 +353,12 @@ HOSTILE_FILES = {
     "lr = -1": (ValueError, "lr"),
     "unknown parameter": (ValueError, "shell"),
     "scaler parameter junk": (ValueError, "with_mean"),
+    "encoder n_inputs_ = 1e9": (ValueError, "n_inputs_"),
+    "encoder n_inputs_ off by one": (ValueError, "n_inputs_"),
+    "encoder mask too short": (ValueError, "is_categorical_"),
+    "encoder categories without a categorical column": (ValueError, "columns"),
+    "encoder parameter junk": (ValueError, "max_categories"),
+    "encoder of another class": (ValueError, "os.system"),
     "attribute shadows a method": (ValueError, "score_samples"),
     "private attribute": (ValueError, "__class__"),
     "device_ not a string": (ValueError, "device_"),

@@ -44,3 +44,13 @@ def test_auto_contamination_is_scale_free():
     assert offset_from_contamination(-1e3 * errors, "auto") == pytest.approx(
         1e3 * offset_from_contamination(-errors, "auto")
     )
+
+
+def test_row_errors_average_over_counted_cells_only():
+    squared = np.array([[1.0, 4.0, 9.0], [2.0, 0.0, 6.0], [5.0, 5.0, 5.0]])
+    scale = np.array([1.0, 2.0, 3.0])
+    counted = np.array([[True, True, True], [True, False, True], [False, False, False]])
+    errors = normalized_row_errors(squared, scale, counted)
+    assert errors[0] == normalized_row_errors(squared, scale)[0]  # complete: unchanged
+    assert errors[1] == pytest.approx((2.0 + 2.0) / 2)
+    assert errors[2] == 0.0  # nothing observed
