@@ -19,6 +19,8 @@ from ``benchmarks/candidates.py`` (``--candidate NAME``, same ``--params``),
 IsolationForest (scikit-learn) and PyOD's ECOD, KNN, PCA and AutoEncoder at their
 defaults. Seconds are fit + score of all rows, mean per seed, with ``--threads`` torch
 threads (default 1; run with OMP_NUM_THREADS=1 so that numpy/sklearn also use one).
+Each method is first fit once, untimed, on a small random table, so that one-time costs
+(torch's first forward and backward pass, about 1 s) are not charged to the first table.
 
 Usage::
 
@@ -205,6 +207,9 @@ def main():
     factories = method_factories(json.loads(args.params), args.candidate)
     methods = [m for m in factories if not args.methods or m in args.methods]
     auc, ap, secs, auc_by_seed = ({m: {} for m in methods} for _ in range(4))
+    warm_up = np.random.RandomState(0).normal(size=(64, 4))
+    for method in methods:
+        factories[method](0).fit(warm_up).score_samples(warm_up)
     for name in names:
         data = np.load(table_path(name))
         X, y = data["X"].astype(np.float64), data["y"]

@@ -120,7 +120,7 @@ def fit_dask(estimator, X):
 
     Each epoch streams the row blocks once, in order, computing one block at
     a time; the scaler is fitted on the first block. ``max_epochs="auto"``
-    gives the same budget of about 1000 optimizer steps as in memory.
+    gives the same budget of about 300 optimizer steps as in memory.
 
     Parameters
     ----------

@@ -48,15 +48,17 @@ _COMMON_PARAMETERS = """
         search; it is the fastest way to the optimum of small, smooth models.
 
     lr : float or None, default=None
-        Learning rate. ``None`` uses 1e-3 for Adam, 1e-2 for SGD and 1.0 for
-        L-BFGS; for Adam and SGD twice that when a column is categorical (a categorical
-        column's cross-entropy is divided by ``log K``, which slows the
-        learning of its logits as much).
+        Learning rate. ``None`` uses 3e-3 for Adam, 1e-2 for SGD and 1.0 for
+        L-BFGS; for Adam and SGD twice that when a column is categorical (a
+        categorical column's cross-entropy is divided by ``log K``, which slows
+        the learning of its logits as much). With ``max_epochs="auto"``, 300
+        Adam steps at 3e-3 scored as 1000 steps at 1e-3 on the anomaly suite
+        (benchmarks/DEFAULTS_STUDY.md).
 
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"`` gives
-        about 1000 optimizer steps whatever the number of rows (59 epochs for
-        214 rows, 6 for 49,097), and 100 epochs to L-BFGS. A fixed budget of
+        about 300 optimizer steps whatever the number of rows (18 epochs for
+        214 rows, 2 for 49,097, at least one), and 100 epochs to L-BFGS. A fixed budget of
         steps keeps fit time linear in the rows, and stopping before rare rows
         are learned keeps outliers poorly reconstructed.
 

@@ -158,11 +158,20 @@ def jacobian_sq_norm(module, x):
     slope = slope_of(activation, pre_activation)
     if not rest:
         return slope.square() @ first.weight.square().sum(dim=1)
-    jacobian = slope.unsqueeze(2) * first.weight  # (n, width, n_features)
+    # Forward: the slopes D_1 ... D_L. Then, from the code down to the first hidden
+    # layer, B = D_L W_L ... W_2 D_1 (n x code x width_1 numbers), and
+    # ||B W_1||_F^2 = sum(B G * B) with G = W_1 W_1^T: the input width enters once,
+    # in G, instead of in every row's product (mnist's 100 columns, code 7: 14x
+    # fewer multiplications).
+    slopes = [slope]
     h = activation(pre_activation)
     for layer in rest:
         pre_activation = layer(h)
-        slope = slope_of(activation, pre_activation)
-        jacobian = slope.unsqueeze(2) * torch.matmul(layer.weight, jacobian)
+        slopes.append(slope_of(activation, pre_activation))
         h = activation(pre_activation)
-    return jacobian.square().sum(dim=(1, 2))
+    product = slopes[-1].unsqueeze(2) * rest[-1].weight  # (n, code, width_{L-1})
+    for layer, slope in zip(reversed(rest[:-1]), reversed(slopes[1:-1])):
+        product = torch.matmul(product * slope.unsqueeze(1), layer.weight)
+    product = product * slopes[0].unsqueeze(1)  # (n, code, width_1)
+    gram = first.weight @ first.weight.T
+    return (torch.matmul(product, gram) * product).sum(dim=(1, 2))

@@ -45,13 +45,22 @@ class OutlierContractMixin:
         # one's, always unseen) counts as one typical error.
         mean_terms = np.where(np.isnan(mean_terms), 1.0, mean_terms)
         self.feature_error_scale_ = feature_error_scale(mean_terms)
+        # The training scores come from one pass of each term (the neighbour term is
+        # the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
+        oddity = self._map_chunks(self._reconstruction_term, X)
         self.neighbor_scale_ = None
         if self.neighbor_reference_ is not None:
             distances = self._map_chunks(
                 lambda rows: self._neighbor_distances(self._network_inputs(rows)), X
             )
             self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
-        self.offset_ = offset_from_contamination(self._score_samples(X), self.contamination)
+            oddity = oddity + distances / self.neighbor_scale_
+        self.offset_ = offset_from_contamination(-oddity, self.contamination)
+
+    def _reconstruction_term(self, X):
+        """Normalized reconstruction errors of validated rows."""
+        terms, counted, _ = self._row_terms(X)
+        return normalized_row_errors(terms, self.feature_error_scale_, counted)
 
     def _neighbor_distances(self, X_model):
         return mean_squared_neighbor_distance(X_model, self.neighbor_reference_, self.n_neighbors)

@@ -2,6 +2,9 @@
 
 import numpy as np
 
+# Rows per block of the distance computation of mean_squared_neighbor_distance.
+_NEIGHBOR_BLOCK_ROWS = 1024
+
 
 def feature_error_scale(mean_squared_errors):
     """Typical squared error of each feature on the training rows, shape (p,).
@@ -58,15 +61,21 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
     # and a row's score must not depend on how its array happens to be laid out.
     X = np.ascontiguousarray(X, dtype=np.float64)
     reference = np.ascontiguousarray(reference, dtype=np.float64)
-    squared = (
-        np.square(X).sum(axis=1)[:, np.newaxis]
-        + np.square(reference).sum(axis=1)[np.newaxis, :]
-        - 2.0 * X @ reference.T
-    )
-    np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
     k = min(n_neighbors, reference.shape[0])
-    nearest = np.partition(squared, k - 1, axis=1)[:, :k]
-    return nearest.mean(axis=1)
+    minus_two_reference = np.ascontiguousarray(-2.0 * reference.T)
+    reference_norms = np.square(reference).sum(axis=1)
+    distances = np.empty(X.shape[0])
+    # Blocks of rows small enough for the cache: on 286k rows x 256 reference rows
+    # one (n, 256) array took 4 s to fill, blocks of 1024 rows 0.4 s.
+    for start in range(0, X.shape[0], _NEIGHBOR_BLOCK_ROWS):
+        block = X[start : start + _NEIGHBOR_BLOCK_ROWS]
+        squared = block @ minus_two_reference
+        squared += reference_norms
+        squared += np.square(block).sum(axis=1)[:, np.newaxis]
+        np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
+        nearest = np.partition(squared, k - 1, axis=1)[:, :k]
+        distances[start : start + len(block)] = nearest.mean(axis=1)
+    return distances
 
 
 def offset_from_contamination(scores, contamination):

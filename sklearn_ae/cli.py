@@ -461,7 +461,7 @@ def build_parser():
             sub.add_argument("--model-type", choices=MODEL_TYPES, default="plain")
             sub.add_argument("--random-state", type=int, default=0)
             sub.add_argument("--max-epochs", type=_max_epochs, default="auto",
-                             help="training epochs, or 'auto' (about 1000 optimizer steps; "
+                             help="training epochs, or 'auto' (about 300 optimizer steps; "
                              "default)")
             sub.add_argument("--save-model", default=None, metavar="PATH",
                              help="also save the trained model (safetensors file)")

@@ -22,8 +22,9 @@ def test_default_sizes_follow_the_data_shape():
     assert default_hidden_layer_sizes(64, 6) == (12,)
     assert default_hidden_layer_sizes(3, 1) == (4,)
     assert [default_batch_size(n) for n in (10, 400, 10**6)] == [8, 25, 256]
-    assert default_max_epochs(214, 13) == 59
-    assert default_max_epochs(49097, 256) == 6
+    assert default_max_epochs(214, 13) == 18
+    assert default_max_epochs(49097, 256) == 2
+    assert default_max_epochs(10**6, 256) == 1
     assert default_clip("standard") == default_clip("robust") == 3.0
     assert default_clip("minmax") is None and default_clip(None) is None
 

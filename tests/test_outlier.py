@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
 
 
 def test_constant_columns_do_not_divide_by_zero(fast):
@@ -44,3 +45,53 @@ def test_decision_function_and_predict_follow_offset(digits, fast):
     q1, q3 = np.percentile(errors, [25, 75])
     assert auto.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
     assert 0 < np.mean(auto.predict(X) == -1) < 0.2
+
+
+# scikit-learn's IsolationForest tests (sklearn/ensemble/tests/test_iforest.py), re-stated
+# for each estimator at its defaults over random_state 0-9 (issue 13): at least 9 of 10
+# must pass. They test the defaults, so no training parameter is set.
+
+OUTLIER_ESTIMATORS = [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder]
+WORKS_X = np.array(
+    [[-2, -1], [-1, -1], [-1, -2], [1, 1], [1, 2], [2, 1], [7, 4], [-5, 9]], dtype=float
+)
+
+
+def _iforest_performance_passes(estimator, seed):
+    """Two Gaussian blobs in 2-D, uniform outliers between them: ROC AUC > 0.98."""
+    rng = np.random.RandomState(seed)
+    X = 0.3 * rng.randn(600, 2)
+    X = rng.permutation(np.vstack((X + 2, X - 2)))
+    X_test = np.vstack((X[1000:], rng.uniform(low=-1, high=1, size=(200, 2))))
+    y_test = np.r_[np.zeros(200), np.ones(200)]
+    model = estimator(random_state=seed).fit(X[:1000])
+    return roc_auc_score(y_test, -model.score_samples(X_test)) > 0.98
+
+
+def _iforest_works_passes(estimator, seed, contamination):
+    """The two far points score worst and are the only ones predicted -1."""
+    model = estimator(contamination=contamination, random_state=seed).fit(WORKS_X)
+    scores = model.score_samples(WORKS_X)
+    expected = np.r_[np.ones(6), -np.ones(2)]
+    return scores[-2:].max() < scores[:-2].min() and (model.predict(WORKS_X) == expected).all()
+
+
+@pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
+def test_iforest_performance(estimator):
+    assert sum(_iforest_performance_passes(estimator, seed) for seed in range(10)) >= 9
+
+
+@pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
+def test_iforest_works_with_contamination(estimator):
+    assert sum(_iforest_works_passes(estimator, seed, 0.25) for seed in range(10)) >= 9
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="contamination='auto' passes 0-1/10 (issue 13): on 8 training rows the far "
+    "points score only 1.1-1.4x the worst inlier in 3-4 seeds of 10, too close for "
+    "any threshold measured (benchmarks/DEFAULTS_STUDY.md)",
+)
+@pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
+def test_iforest_works_with_auto_contamination(estimator):
+    assert sum(_iforest_works_passes(estimator, seed, "auto") for seed in range(10)) >= 9

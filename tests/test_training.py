@@ -22,8 +22,8 @@ def test_resolved_auto_values_are_fitted_attributes(digits):
     X, _ = digits
     ae = AutoencoderTransformer(random_state=0).fit(X[:400])
     assert ae.batch_size_ == 25  # 400 // 16
-    assert ae.max_epochs_ == 63  # ceil(1000 / 16 steps per epoch)
-    assert ae.lr_ == 1e-3
+    assert ae.max_epochs_ == 19  # ceil(300 / 16 steps per epoch)
+    assert ae.lr_ == 3e-3
     assert ae.net_.batch_size == ae.batch_size_ and ae.net_.max_epochs == ae.max_epochs_
     lbfgs = AutoencoderTransformer(2, optimizer="lbfgs", max_epochs=3, random_state=0)
     assert lbfgs.fit(X[:100]).batch_size_ == -1 and lbfgs.lr_ == 1.0
