@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._dask import lazy_for_dask
-from ._defaults import NEIGHBOR_REFERENCE_ROWS
+from ._defaults import NEIGHBOR_REFERENCE_ROWS, NEIGHBOR_REFERENCE_SETS, THRESHOLD_ROWS
 from ._scoring import (
     feature_error_scale,
     mean_squared_neighbor_distance,
@@ -27,13 +27,21 @@ class OutlierContractMixin:
     """Scores and labels from the reconstruction error of a fitted autoencoder."""
 
     def _draw_neighbor_reference(self, X_model, seed):
-        """``neighbor_reference_``: up to 256 training rows, scaled and unclipped."""
+        """``neighbor_reference_``: training rows, scaled and unclipped.
+
+        All rows when there are at most 256; else ``NEIGHBOR_REFERENCE_SETS``
+        independent draws of 256 rows each, stacked.
+        """
         if not self.n_neighbors:
             self.neighbor_reference_ = None
             return
         n_rows = len(X_model)
         if n_rows > NEIGHBOR_REFERENCE_ROWS:
-            rows = np.random.RandomState(seed).choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+            rng = np.random.RandomState(seed)
+            rows = np.concatenate([
+                rng.choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+                for _ in range(NEIGHBOR_REFERENCE_SETS)
+            ])
             X_model = X_model[rows]
         self.neighbor_reference_ = np.ascontiguousarray(X_model, dtype=np.float64)
 
@@ -45,6 +53,11 @@ class OutlierContractMixin:
         # one's, always unseen) counts as one typical error.
         mean_terms = np.where(np.isnan(mean_terms), 1.0, mean_terms)
         self.feature_error_scale_ = feature_error_scale(mean_terms)
+        # The neighbour term's unit and Tukey's fence are estimates: on large
+        # data, evenly spaced training rows give them; a float contamination
+        # is IsolationForest's exact percentile, over every training row.
+        if self.contamination == "auto" and len(X) > THRESHOLD_ROWS:
+            X = X[np.linspace(0, len(X) - 1, THRESHOLD_ROWS).astype(int)]
         # The training scores come from one pass of each term (the neighbour term is
         # the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
         oddity = self._map_chunks(self._reconstruction_term, X)
@@ -63,7 +76,11 @@ class OutlierContractMixin:
         return normalized_row_errors(terms, self.feature_error_scale_, counted)
 
     def _neighbor_distances(self, X_model):
-        return mean_squared_neighbor_distance(X_model, self.neighbor_reference_, self.n_neighbors)
+        """The neighbour term of each row, averaged over the reference sets."""
+        n_sets = max(1, len(self.neighbor_reference_) // NEIGHBOR_REFERENCE_ROWS)
+        return mean_squared_neighbor_distance(
+            X_model, self.neighbor_reference_, self.n_neighbors, n_sets
+        )
 
     def _score_chunk(self, X):
         terms, counted, inputs = self._row_terms(X)
@@ -108,7 +125,8 @@ class OutlierContractMixin:
           noisy column cannot drown an odd value in an easy one;
         - with ``n_neighbors > 0``, the mean squared distance of ``z`` to its
           ``n_neighbors`` nearest rows of ``neighbor_reference_`` (256
-          training rows drawn at fit), divided by ``neighbor_scale_``. It
+          training rows drawn at fit; averaged over 4 such draws on larger
+          data), divided by ``neighbor_scale_``. It
           catches rows far from every training row that the network still
           reconstructs (an extreme value along a direction it learned).
 

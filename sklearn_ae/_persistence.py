@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ._codec import check_attribute_name, decode
-from ._defaults import NEIGHBOR_REFERENCE_ROWS
+from ._defaults import NEIGHBOR_REFERENCE_ROWS, NEIGHBOR_REFERENCE_SETS
 from ._estimators import (
     AutoencoderTransformer,
     ContractiveAutoencoder,
@@ -264,12 +264,14 @@ def check_fitted_sizes(attributes, shapes, path):
     if reference is not None and not (
         isinstance(reference, np.ndarray)
         and reference.ndim == 2
-        and 1 <= reference.shape[0] <= NEIGHBOR_REFERENCE_ROWS
+        and (1 <= reference.shape[0] <= NEIGHBOR_REFERENCE_ROWS
+             or reference.shape[0] == NEIGHBOR_REFERENCE_ROWS * NEIGHBOR_REFERENCE_SETS)
         and reference.shape[1] == n_inputs
     ):
         shape = getattr(reference, "shape", type(reference).__name__)
         raise ValueError(f"{path}: neighbor_reference_ has shape {shape}, expected at most "
-                         f"{NEIGHBOR_REFERENCE_ROWS} rows of {n_inputs} inputs")
+                         f"{NEIGHBOR_REFERENCE_ROWS} rows (or {NEIGHBOR_REFERENCE_SETS} sets of them) of "
+                         f"{n_inputs} inputs")
 
 
 def _check_scaler_sizes(scaler, n_numeric, path):

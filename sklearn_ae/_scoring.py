@@ -40,7 +40,7 @@ def normalized_row_errors(squared_errors, scale, counted=None):
     return errors
 
 
-def mean_squared_neighbor_distance(X, reference, n_neighbors):
+def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     """Each row's mean squared distance to its ``n_neighbors`` nearest reference rows.
 
     Parameters
@@ -48,9 +48,11 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
     X : ndarray of shape (n_samples, n_features)
         Rows, in the space the reference lives in.
     reference : ndarray of shape (n_reference, n_features)
-        The reference rows.
+        The reference rows: ``n_sets`` equal sets, one after the other.
     n_neighbors : int
-        How many nearest reference rows to average over (at most ``n_reference``).
+        How many nearest rows of a set to average over (at most the set's size).
+    n_sets : int, default=1
+        The distance is computed within each set, then averaged over the sets.
 
     Returns
     -------
@@ -61,7 +63,8 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
     # and a row's score must not depend on how its array happens to be laid out.
     X = np.ascontiguousarray(X, dtype=np.float64)
     reference = np.ascontiguousarray(reference, dtype=np.float64)
-    k = min(n_neighbors, reference.shape[0])
+    set_size = reference.shape[0] // n_sets
+    k = min(n_neighbors, set_size)
     minus_two_reference = np.ascontiguousarray(-2.0 * reference.T)
     reference_norms = np.square(reference).sum(axis=1)
     distances = np.empty(X.shape[0])
@@ -73,8 +76,9 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors):
         squared += reference_norms
         squared += np.square(block).sum(axis=1)[:, np.newaxis]
         np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
-        nearest = np.partition(squared, k - 1, axis=1)[:, :k]
-        distances[start : start + len(block)] = nearest.mean(axis=1)
+        squared = squared.reshape(len(block), n_sets, set_size)
+        nearest = np.partition(squared, k - 1, axis=2)[:, :, :k]
+        distances[start : start + len(block)] = nearest.mean(axis=(1, 2))
     return distances
 
 
