@@ -14,6 +14,7 @@ from sklearn_ae import (
     ContractiveAutoencoder,
     DenoisingAutoencoder,
 )
+from sklearn_ae._defaults import OPTIMIZERS
 from sklearn_ae._mixed_tables import NUMERIC_COLUMNS, make_mixed_table
 
 ESTIMATORS = [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder]
@@ -53,7 +54,7 @@ def test_columns_sizes_and_attributes(fitted, table):
     assert fitted.n_components_ == 4  # round(log2(20)), the one-hot width
     assert fitted.scaler_ is fitted.encoder_.scaler_
     assert fitted.scaler_.n_features_in_ == 6
-    assert fitted.lr_ == 2e-3  # doubled: a column is categorical
+    assert fitted.lr_ == 2 * OPTIMIZERS["adam"][1]  # doubled: a column is categorical
     assert fitted.feature_error_scale_.shape == (9,)
     assert np.isnan(fitted.mean_[6:]).all() and np.isfinite(fitted.mean_[:6]).all()
 
@@ -331,7 +332,7 @@ def test_numeric_tables_ignore_the_categorical_machinery():
     default = AutoencoderTransformer(2, **QUICK).fit(X)
     np.testing.assert_array_equal(plain.score_samples(X), default.score_samples(X))
     assert plain.loss_curve_ == default.loss_curve_
-    assert plain.lr_ == 1e-3
+    assert plain.lr_ == OPTIMIZERS["adam"][1]
     assert "module__n_activated" not in plain._module_params()
 
 
@@ -368,19 +369,17 @@ def test_save_and_load_round_trip_the_table_model(tmp_path, table):
     np.testing.assert_array_equal(loaded.score_samples(X), model.score_samples(X))
 
 
-def test_a_model_file_without_an_encoder_still_loads(tmp_path):
+def test_a_model_file_without_an_encoder_still_loads(tmp_path, monkeypatch):
     """Files written before categorical support hold the scaler only."""
-    from sklearn_ae import _fileformat
+    from sklearn_ae import _base
 
     X = np.random.RandomState(0).normal(size=(50, 3))
     model = AutoencoderTransformer(2, **QUICK).fit(X)
-    attributes = _fileformat.fitted_attributes
-    try:
-        _fileformat.fitted_attributes = lambda est: {
-            k: v for k, v in attributes(est).items() if k != "encoder_"}
-        path = model.save(tmp_path / "old.safetensors")
-    finally:
-        _fileformat.fitted_attributes = attributes
+    attributes = _base.fitted_attributes
+    monkeypatch.setattr(_base, "fitted_attributes", lambda est: {
+        k: v for k, v in attributes(est).items() if k != "encoder_"})
+    path = model.save(tmp_path / "old.safetensors")
+    monkeypatch.undo()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loaded = sklearn_ae.load(path)
