@@ -473,7 +473,8 @@ def build_parser():
     detect = commands.add_parser(
         "detect", help="train on FILE and score its rows for anomalies",
         description="Train an autoencoder on FILE and write one row per input row, in "
-        "order: row (1-based), anomaly_score (reconstruction error; about 1 for a typical "
+        "order: row (1-based), anomaly_score (reconstruction error plus distance to the "
+        "nearest training rows, each in units of its typical value; about 2 for a typical "
         "row, higher = more anomalous), label (-1 outlier, 1 inlier) and top_columns: the "
         "columns with the largest shares of the row's score (the model's "
         "score_contributions: each cell's reconstruction error divided by that column's "
