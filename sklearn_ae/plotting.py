@@ -261,9 +261,10 @@ class ReconstructionDisplay:
 class ScoreDistributionDisplay:
     """Histogram of reconstruction errors, with the outlier threshold.
 
-    The error is ``-score_samples``, in units of the typical training error
-    (a training row is about 1); rows right of the threshold ``-offset_`` are
-    predicted outliers.
+    The error is ``-score_samples``: each of its terms (reconstruction error,
+    neighbour distance) in units of its typical training value, so a training
+    row is about 2 (about 1 with ``n_neighbors=0``); rows right of the
+    threshold ``-offset_`` are predicted outliers.
 
     Parameters
     ----------
@@ -370,7 +371,7 @@ class ScoreDistributionDisplay:
         ax.axvline(self.threshold, color="k", linestyle="--",
                    label=f"threshold {self.threshold:.3g}")
         ax.set_xscale("log")
-        ax.set_xlabel("reconstruction error (typical training error = 1)")
+        ax.set_xlabel("outlier score -score_samples (each term's typical training value = 1)")
         ax.set_ylabel("share of the group's rows" if normalize else "rows")
         if self.estimator_name:
             ax.set_title(self.estimator_name)
