@@ -2,9 +2,10 @@
 
 ``score_samples`` (higher = more normal), ``decision_function =
 score_samples - offset_``, ``predict`` in {-1, +1}, and the thresholds fitted
-on the training rows (``feature_error_scale_``, ``offset_``). The arithmetic
-lives in :mod:`sklearn_ae._scoring`; this mixin applies it to the network's
-errors.
+on the training rows (``feature_error_scale_``, ``neighbor_scale_``,
+``offset_``). The arithmetic lives in :mod:`sklearn_ae._scoring`; this mixin
+applies it to the network's errors and to the distances to the neighbour
+reference rows.
 """
 
 import numpy as np
@@ -24,7 +25,7 @@ NEIGHBOR_COLUMN = "<neighbor distance>"
 
 
 class OutlierContractMixin:
-    """Scores and labels from the reconstruction error of a fitted autoencoder."""
+    """Scores and labels from the reconstruction error and the neighbour distance."""
 
     def _draw_neighbor_reference(self, X_model, seed):
         """``neighbor_reference_``: training rows, scaled and unclipped.
@@ -54,20 +55,24 @@ class OutlierContractMixin:
         mean_terms = np.where(np.isnan(mean_terms), 1.0, mean_terms)
         self.feature_error_scale_ = feature_error_scale(mean_terms)
         # The neighbour term's unit and Tukey's fence are estimates: on large
-        # data, evenly spaced training rows give them; a float contamination
-        # is IsolationForest's exact percentile, over every training row.
-        if self.contamination == "auto" and len(X) > THRESHOLD_ROWS:
-            X = X[np.linspace(0, len(X) - 1, THRESHOLD_ROWS).astype(int)]
-        # The training scores come from one pass of each term (the neighbour term is
-        # the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
-        oddity = self._map_chunks(self._reconstruction_term, X)
+        # data, evenly spaced training rows give them (the unit so, whatever the
+        # contamination, that score_samples does not depend on it); a float
+        # contamination is IsolationForest's exact percentile, over every row.
+        sample = X
+        if len(X) > THRESHOLD_ROWS:
+            sample = X[np.linspace(0, len(X) - 1, THRESHOLD_ROWS).astype(int)]
+        # The sample's scores come from one pass of each term (the neighbour term
+        # is the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
+        oddity = self._map_chunks(self._reconstruction_term, sample)
         self.neighbor_scale_ = None
         if self.neighbor_reference_ is not None:
             distances = self._map_chunks(
-                lambda rows: self._neighbor_distances(self._network_inputs(rows)), X
+                lambda rows: self._neighbor_distances(self._network_inputs(rows)), sample
             )
             self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
             oddity = oddity + distances / self.neighbor_scale_
+        if self.contamination != "auto" and sample is not X:
+            oddity = -self._score_samples(X)
         self.offset_ = offset_from_contamination(-oddity, self.contamination)
 
     def _reconstruction_term(self, X):

@@ -95,3 +95,15 @@ def test_iforest_works_with_contamination(estimator):
 @pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
 def test_iforest_works_with_auto_contamination(estimator):
     assert sum(_iforest_works_passes(estimator, seed, "auto") for seed in range(10)) >= 9
+
+
+def test_scores_do_not_depend_on_contamination_on_large_data():
+    """The neighbour term's unit comes from the same sample whatever the contamination;
+    a float contamination's offset is the exact percentile over every training row."""
+    X = np.random.RandomState(0).normal(size=(20_000, 3))
+    settings = dict(n_components=1, max_epochs=1, random_state=0)
+    auto = AutoencoderTransformer(**settings).fit(X)
+    share = AutoencoderTransformer(contamination=0.1, **settings).fit(X)
+    np.testing.assert_array_equal(auto.score_samples(X[:500]), share.score_samples(X[:500]))
+    assert auto.neighbor_scale_ == share.neighbor_scale_
+    assert (share.predict(X) == -1).sum() == 2000
