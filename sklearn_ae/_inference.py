@@ -189,10 +189,10 @@ class InferenceMixin(TransformerMixin):
         terms, counted, _ = self._row_terms(X)
         return terms, counted
 
-    def _network_inputs(self, X):
+    def _network_inputs(self, X, n_rounds=REFILL_ROUNDS):
         """Validated rows as the network reads them: scaled, categories one-hot,
         holes refilled (float32)."""
-        return self._completed_inputs(self.encoder_.encode(X))
+        return self._completed_inputs(self.encoder_.encode(X), n_rounds)
 
     def _squared_error_chunk(self, X):
         """Each cell's term, NaN where missing (float64, computed in numpy so
@@ -218,20 +218,16 @@ class InferenceMixin(TransformerMixin):
             return np.where(counts > 0, total / counts, np.nan)
 
     def _encode_chunk(self, X):
-        encoded = self.encoder_.encode(X)
-        inputs = self._completed_inputs(encoded)
-        return _numpy(self.net_.module_.encode(self._tensor(inputs)))
+        return _numpy(self.net_.module_.encode(self._tensor(self._network_inputs(X))))
 
     def _decode_chunk(self, H):
         return self._unscale(_numpy(self.net_.module_.decode(self._tensor(H))))
 
     def _reconstruct_chunk(self, X):
-        encoded = self.encoder_.encode(X)
-        return self._unscale(self._forward(self._completed_inputs(encoded)))
+        return self._unscale(self._outputs_chunk(X))
 
     def _outputs_chunk(self, X, n_rounds=REFILL_ROUNDS):
-        encoded = self.encoder_.encode(X)
-        return self._forward(self._completed_inputs(encoded, n_rounds))
+        return self._forward(self._network_inputs(X, n_rounds))
 
     def _as_table_out(self, outputs, index=None):
         """Network outputs as a table in the training units (categorical case)."""

@@ -61,14 +61,14 @@ class OutlierContractMixin:
         sample = X
         if len(X) > THRESHOLD_ROWS:
             sample = X[np.linspace(0, len(X) - 1, THRESHOLD_ROWS).astype(int)]
-        # The sample's scores come from one pass of each term (the neighbour term
-        # is the costly one): the same arithmetic, chunk by chunk, as _score_chunk.
-        oddity = self._map_chunks(self._reconstruction_term, sample)
+        # The sample's two terms come from one pass (its rows encoded and refilled
+        # once): the same arithmetic, chunk by chunk, as _score_chunk.
         self.neighbor_scale_ = None
-        if self.neighbor_reference_ is not None:
-            distances = self._map_chunks(
-                lambda rows: self._neighbor_distances(self._network_inputs(rows)), sample
-            )
+        if self.neighbor_reference_ is None:
+            oddity = self._map_chunks(self._reconstruction_term, sample)
+        else:
+            terms = self._map_chunks(self._both_terms, sample, width=2)
+            oddity, distances = terms[:, 0], terms[:, 1]
             self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
             oddity = oddity + distances / self.neighbor_scale_
         if self.contamination != "auto" and sample is not X:
@@ -79,6 +79,12 @@ class OutlierContractMixin:
         """Normalized reconstruction errors of validated rows."""
         terms, counted, _ = self._row_terms(X)
         return normalized_row_errors(terms, self.feature_error_scale_, counted)
+
+    def _both_terms(self, X):
+        """Normalized reconstruction errors and raw neighbour distances, one column each."""
+        terms, counted, inputs = self._row_terms(X)
+        error = normalized_row_errors(terms, self.feature_error_scale_, counted)
+        return np.column_stack([error, self._neighbor_distances(inputs)])
 
     def _neighbor_distances(self, X_model):
         """The neighbour term of each row, averaged over the reference sets."""
