@@ -67,6 +67,7 @@ class BaseAutoencoder(
         "activation": [StrOptions(set(ACTIVATIONS))],
         "output_activation": [StrOptions(set(ACTIVATIONS))],
         "tied_weights": ["boolean"],
+        "linear_shortcut": ["boolean"],
         "loss": [StrOptions(set(LOSSES))],
         "optimizer": [StrOptions(set(OPTIMIZERS))],
         "lr": [Interval(Real, 0, None, closed="neither"), None],
@@ -98,6 +99,7 @@ class BaseAutoencoder(
         activation="tanh",
         output_activation="linear",
         tied_weights=False,
+        linear_shortcut=True,
         loss="mse",
         optimizer="adam",
         lr=None,
@@ -125,6 +127,7 @@ class BaseAutoencoder(
         self.activation = activation
         self.output_activation = output_activation
         self.tied_weights = tied_weights
+        self.linear_shortcut = linear_shortcut
         self.loss = loss
         self.optimizer = optimizer
         self.lr = lr

@@ -50,7 +50,10 @@ def fit_data_parallel(estimator, X_shard):
     ``random_state``) and that rank's rows. The network weights end up equal
     on every rank; ``feature_error_scale_``, ``offset_`` and ``mean_`` are
     computed from each rank's own shard, so save rank 0's model when the
-    shards are random samples of the same data.
+    shards are random samples of the same data. With ``linear_shortcut=True``
+    training starts from the principal axes of rank 0's shard (its weights
+    are broadcast to every rank), so the result equals full-batch training
+    on one process only with ``linear_shortcut=False``.
 
     Parameters
     ----------

@@ -45,6 +45,15 @@ class AutoencoderModule(nn.Module):
         Apply ``output_activation`` to the first ``n_activated`` outputs only
         (the numeric block of a table whose categorical columns are
         reconstructed as logits, which must stay linear). None: to all.
+    linear_shortcut : bool, default=False
+        Add a linear map beside each stack: ``h = S x + c + E(x)`` and
+        ``x_hat = g(S_x h + c_x + D(h))``, where ``E`` and ``D`` are the encoder
+        and decoder stacks with a linear last layer (the code has no
+        activation). :meth:`start_at_projection` sets the linear maps to a
+        given orthonormal projection and the stacks' last layers to zero, so
+        that training starts from that projection's reconstruction and the
+        stacks learn what is nonlinear on top of it. With ``tied_weights``,
+        ``S_x = S^T``.
     """
 
     def __init__(
@@ -56,9 +65,11 @@ class AutoencoderModule(nn.Module):
         output_activation="linear",
         tied_weights=False,
         n_activated=None,
+        linear_shortcut=False,
     ):
         super().__init__()
         self.n_activated = n_activated
+        self.linear_shortcut = linear_shortcut
         widths = [n_features, *hidden_layer_sizes, n_components]
         self.encoder_layers = nn.ModuleList(
             nn.Linear(w_in, w_out) for w_in, w_out in zip(widths[:-1], widths[1:])
@@ -78,6 +89,12 @@ class AutoencoderModule(nn.Module):
             )
         self.activation = ACTIVATIONS[activation]()
         self.output_activation = ACTIVATIONS[output_activation]()
+        if linear_shortcut:
+            self.encoder_shortcut = nn.Linear(n_features, n_components)
+            if tied_weights:
+                self.decoder_shortcut_bias = nn.Parameter(torch.zeros(n_features))
+            else:
+                self.decoder_shortcut = nn.Linear(n_components, n_features)
 
     def _decoder_linears(self):
         if self.tied_weights:
@@ -87,22 +104,71 @@ class AutoencoderModule(nn.Module):
             yield from self.decoder_layers
 
     def encode(self, x):
+        if self.linear_shortcut:
+            *hidden, last = self.encoder_layers
+            shortcut = self.encoder_shortcut(x)
+            for layer in hidden:
+                x = self.activation(layer(x))
+            return shortcut + last(x)
         for layer in self.encoder_layers:
             x = self.activation(layer(x))
         return x
 
+    def _decoder_shortcut(self, h):
+        if self.tied_weights:
+            return F.linear(h, self.encoder_shortcut.weight.t(), self.decoder_shortcut_bias)
+        return self.decoder_shortcut(h)
+
     def decode(self, h):
         *hidden, last = self._decoder_linears()
+        shortcut = self._decoder_shortcut(h) if self.linear_shortcut else None
         for linear in hidden:
             h = self.activation(linear(h))
-        if self.n_activated is None:
-            return self.output_activation(last(h))
         out = last(h)
+        if shortcut is not None:
+            out = out + shortcut
+        if self.n_activated is None:
+            return self.output_activation(out)
         activated = self.output_activation(out[:, : self.n_activated])
         return torch.cat([activated, out[:, self.n_activated :]], dim=1)
 
     def forward(self, x):
         return self.decode(self.encode(x))
+
+    @torch.no_grad()
+    def start_at_projection(self, components, mean):
+        """Set the linear shortcut to the projection on ``components`` about ``mean``.
+
+        The code starts as ``components @ (x - mean)`` (zero-padded past its
+        rows), the reconstruction as ``components.T @ h + mean``: PCA's, when
+        the components are the principal axes, the stacks' last layers are
+        zeroed and ``activation(0) = 0``.
+
+        Parameters
+        ----------
+        components : torch.Tensor of shape (k, n_features)
+            Orthonormal rows, ``k <= n_components``.
+        mean : torch.Tensor of shape (n_features,)
+            The centre of the projection.
+        """
+        k = len(components)
+        weight = self.encoder_shortcut.weight
+        weight.zero_()
+        weight[:k] = components
+        self.encoder_shortcut.bias.copy_(-(weight @ mean))
+        if self.tied_weights:
+            self.decoder_shortcut_bias.copy_(mean)
+        else:
+            self.decoder_shortcut.weight.copy_(weight.T)
+            self.decoder_shortcut.bias.copy_(mean)
+        # The stacks' last layers start at zero; the decoder's, when tied, is
+        # the encoder's first layer, which must stay as initialised.
+        last_layers = [self.encoder_layers[-1]]
+        if not self.tied_weights:
+            last_layers.append(self.decoder_layers[-1])
+        for layer in last_layers:
+            layer.weight.zero_()
+            layer.bias.zero_()
 
 
 # ------------------------------------------------------- encoder Jacobians
@@ -153,6 +219,8 @@ def jacobian_sq_norm(module, x):
     slope_of = _SLOPES.get(type(activation))
     if slope_of is None or getattr(activation, "approximate", "none") != "none":
         raise ValueError(f"No closed-form derivative for {activation!r}.")
+    if module.linear_shortcut:
+        return _shortcut_jacobian_sq_norm(module, x, slope_of)
     first, *rest = module.encoder_layers
     pre_activation = first(x)
     slope = slope_of(activation, pre_activation)
@@ -175,3 +243,31 @@ def jacobian_sq_norm(module, x):
     product = product * slopes[0].unsqueeze(1)  # (n, code, width_1)
     gram = first.weight @ first.weight.T
     return (torch.matmul(product, gram) * product).sum(dim=(1, 2))
+
+
+def _shortcut_jacobian_sq_norm(module, x, slope_of):
+    """:func:`jacobian_sq_norm` of an encoder ``h = S x + W_L f(... f(W_1 x))``.
+
+    ``J = S + B W_1`` with ``B = W_L D_{L-1} W_{L-1} ... D_1``, so
+    ``||J||_F^2 = ||S||_F^2 + 2 <S W_1^T, B> + ||B W_1||_F^2``: the input width
+    enters only through ``S W_1^T`` and ``W_1 W_1^T``.
+    """
+    activation = module.activation
+    shortcut = module.encoder_shortcut.weight  # (code, n_features)
+    *hidden, last = module.encoder_layers
+    if not hidden:  # a linear encoder: the same Jacobian for every row
+        return (shortcut + last.weight).square().sum().expand(len(x))
+    slopes = []
+    h = x
+    for layer in hidden:
+        pre_activation = layer(h)
+        slopes.append(slope_of(activation, pre_activation))
+        h = activation(pre_activation)
+    product = last.weight  # (code, width_{L-1}), broadcast over rows below
+    for layer, slope in zip(reversed(hidden[1:]), reversed(slopes[1:])):
+        product = torch.matmul(product * slope.unsqueeze(1), layer.weight)
+    product = product * slopes[0].unsqueeze(1)  # (n, code, width_1)
+    first = hidden[0].weight
+    stack = (torch.matmul(product, first @ first.T) * product).sum(dim=(1, 2))
+    cross = (product * (shortcut @ first.T)).sum(dim=(1, 2))
+    return shortcut.square().sum() + 2 * cross + stack

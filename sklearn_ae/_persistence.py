@@ -167,6 +167,8 @@ def _describe(document, shapes, path):
         params = decode(document["params"])
         if not isinstance(params, dict):
             raise ValueError("the parameters are not an object")
+        # Files written before linear_shortcut existed hold networks without one.
+        params.setdefault("linear_shortcut", False)
         estimator = cls(**params)
         # The estimator's own constraints: optimizer="evil" is refused here.
         estimator._validate_params()

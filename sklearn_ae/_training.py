@@ -14,6 +14,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
@@ -24,6 +26,7 @@ from ._defaults import (
     CATEGORICAL_LR_FACTOR,
     LOSSES,
     OPTIMIZERS,
+    THRESHOLD_ROWS,
     default_batch_size,
     default_clip,
     default_hidden_layer_sizes,
@@ -71,6 +74,7 @@ class TrainingMixin:
                 self.net_ = self._build_net(shuffle_seed, variant_seed, early_stopping=False)
                 with self._seeded_torch(init_seed):
                     self.net_.initialize()
+                self._start_at_principal_axes(X_fit, init_seed)
             self._train_one_epoch(X_fit)
         else:
             X_train, X_valid = self._split_validation(X_fit, split_seed)
@@ -100,7 +104,9 @@ class TrainingMixin:
         )
         self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_inputs)
         self.device_ = resolve_device(self.device)
-        self.clip_ = default_clip(self.scaling) if self.clip == "auto" else self.clip
+        self.clip_ = (
+            default_clip(self.scaling, self.linear_shortcut) if self.clip == "auto" else self.clip
+        )
         self.mean_ = np.zeros(self.n_features_in_)
         self.n_samples_seen_ = 0
         rng = check_random_state(self.random_state)
@@ -174,7 +180,9 @@ class TrainingMixin:
         elif self.optimizer == "lbfgs":
             self.max_epochs_ = AUTO_LBFGS_EPOCHS
         else:
-            self.max_epochs_ = default_max_epochs(n_train, self.batch_size_)
+            self.max_epochs_ = default_max_epochs(
+                n_train, self.batch_size_, self.early_stopping
+            )
         self._check_training_memory(n_train)
 
     def _check_training_memory(self, n_train):
@@ -262,6 +270,7 @@ class TrainingMixin:
             module__activation=self.activation,
             module__output_activation=self.output_activation,
             module__tied_weights=self.tied_weights,
+            module__linear_shortcut=self.linear_shortcut,
         )
         if self.encoder_.is_categorical_.any():  # logits stay linear
             params["module__n_activated"] = len(self.encoder_.numeric_columns_)
@@ -343,14 +352,40 @@ class TrainingMixin:
                 self.net_.set_params(
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
-            self.net_.fit(self._tensor(X_train))
+            self.net_.initialize()
+            self._start_at_principal_axes(X_train, init_seed)
+            self.net_.partial_fit(self._tensor(X_train))
             if self.net_.interrupted_ and not self._stopped_early():
                 self._recover_from_interrupt()
+            elif not self._stopped_early():
+                self._warn_budget_ran_out(validation=X_valid is not None)
         self.net_.module_.train(False)
         if X_valid is not None:
             # partial_fit trains on with the training loss alone, as after load.
             self.net_.set_params(train_split=None, callbacks=self._callbacks(False))
             self.net_.initialize_callbacks()
+
+    def _start_at_principal_axes(self, X_fit, seed):
+        """With ``linear_shortcut``, start the network at PCA's reconstruction.
+
+        The principal axes of the network's inputs (at most ``THRESHOLD_ROWS``
+        evenly spaced rows: this is only where training starts).
+        """
+        if not self.linear_shortcut:
+            return
+        inputs = np.asarray(X_fit[:, : self.encoder_.n_inputs_], dtype=np.float64)
+        inputs = inputs[:: max(1, len(inputs) // THRESHOLD_ROWS)]
+        n_axes = min(self.n_components_, len(inputs) - 1, inputs.shape[1])
+        if n_axes < 1:  # one row: no direction to start from
+            return
+        pca = PCA(n_axes, random_state=int(seed)).fit(inputs)
+        components, centre = pca.components_, pca.mean_
+        module = self.net_.module_
+        dtype, device = module.encoder_shortcut.weight.dtype, self.device_
+        module.start_at_projection(
+            torch.as_tensor(components, dtype=dtype, device=device),
+            torch.as_tensor(centre, dtype=dtype, device=device),
+        )
 
     def _train_one_epoch(self, X_fit):
         self.net_.partial_fit(self._tensor(X_fit), epochs=1)
@@ -360,6 +395,25 @@ class TrainingMixin:
                 "partial_fit was interrupted during its epoch; the estimator is as "
                 "it was before the call."
             )
+
+    def _warn_budget_ran_out(self, validation):
+        """A ``ConvergenceWarning`` when ``max_epochs_`` ended a still-improving fit.
+
+        Not for ``max_epochs="auto"`` without early stopping: its 300 steps are
+        a budget chosen to stop before the rare rows are learned.
+        """
+        fixed_budget = self.max_epochs == "auto" and not self.early_stopping
+        if fixed_budget or len(self.net_.history) < self.max_epochs_:
+            return
+        monitored = "validation" if validation else "training"
+        steps = sum(len(epoch["batches"]) for epoch in self.net_.history)
+        warnings.warn(
+            f"{type(self).__name__} used its whole budget, max_epochs={self.max_epochs_} "
+            f"({steps} optimizer steps), while its {monitored} loss was still "
+            f"improving by more than tol={self.tol:g} within patience={self.patience} "
+            "epochs. Raise max_epochs to train on (loss_curve_ shows the trend).",
+            ConvergenceWarning,
+        )
 
     def _stopped_early(self):
         # skorch's EarlyStopping ends training by raising KeyboardInterrupt at

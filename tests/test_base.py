@@ -31,9 +31,10 @@ def _standardized(name):
 def test_tied_linear_autoencoder_finds_pca_subspace(name, d):
     X = _standardized(name)
     pca = PCA(d).fit(X)
+    # Without the shortcut, which would start the model at PCA: it must get there.
     ae = AutoencoderTransformer(
         d, hidden_layer_sizes=(), activation="linear", tied_weights=True,
-        optimizer="lbfgs", scaling=None, random_state=0,
+        linear_shortcut=False, optimizer="lbfgs", scaling=None, random_state=0,
     ).fit(X)
     W = ae.net_.module_.encoder_layers[0].weight.detach().numpy()
     angle = np.degrees(subspace_angles(W.T, pca.components_.T).max())
@@ -50,7 +51,8 @@ def test_untrained_tied_linear_model_is_far_from_pca():
     X = _standardized("wine")
     pca = PCA(3).fit(X)
     ae = AutoencoderTransformer(3, hidden_layer_sizes=(), activation="linear",
-                                tied_weights=True, optimizer="sgd", lr=1e-6,
+                                tied_weights=True, linear_shortcut=False,
+                                optimizer="sgd", lr=1e-6,
                                 max_epochs=1, scaling=None, random_state=0).fit(X)
     W = ae.net_.module_.encoder_layers[0].weight.detach().numpy()
     assert np.degrees(subspace_angles(W.T, pca.components_.T).max()) > 10

@@ -25,8 +25,11 @@ def test_default_sizes_follow_the_data_shape():
     assert default_max_epochs(214, 13) == 18
     assert default_max_epochs(49097, 256) == 2
     assert default_max_epochs(10**6, 256) == 1
-    assert default_clip("standard") == default_clip("robust") == 3.0
-    assert default_clip("minmax") is None and default_clip(None) is None
+    assert default_max_epochs(214, 13, early_stopping=True) == 589
+    assert default_max_epochs(8, 8) == 20  # 300 steps would be 300 passes
+    assert default_clip("standard", False) == default_clip("robust", False) == 3.0
+    assert default_clip("minmax", False) is None and default_clip(None, False) is None
+    assert default_clip("standard", True) is None
 
 
 @pytest.mark.parametrize("name", ["cpu", "cuda", "cuda:0", "cuda:12", "mps", "auto"])

@@ -17,7 +17,9 @@ def _data(n=400, p=6, seed=0):
 
 def test_partial_fit_trains_on_two_chunks_and_keeps_optimizer_state():
     X = _data()
-    est = AutoencoderTransformer(n_components=2, batch_size=50, lr=1e-2, random_state=0)
+    # Without the shortcut, whose PCA start leaves this nearly linear data little to learn.
+    est = AutoencoderTransformer(n_components=2, batch_size=50, lr=1e-2,
+                                 linear_shortcut=False, random_state=0)
     est.partial_fit(X[:200])
     steps = {k: float(v["step"]) for k, v in est.net_.optimizer_.state_dict()["state"].items()}
     assert set(steps.values()) == {4.0}  # 200 rows / 50: one epoch
@@ -176,9 +178,11 @@ def _data_parallel_worker(rank, world_size, port, X, out):
     dist.init_process_group("gloo", rank=rank, world_size=world_size)
     try:
         shard = X[rank::world_size]
+        # Without the shortcut, whose start would be the principal axes of rank 0's
+        # shard, not of the whole data (fit_data_parallel's docstring).
         estimator = AutoencoderTransformer(
             n_components=2, scaling=None, batch_size=len(shard), max_epochs=30,
-            lr=1e-2, random_state=0,
+            lr=1e-2, linear_shortcut=False, random_state=0,
         )
         fit_data_parallel(estimator, shard)
         out[rank] = {k: v.clone() for k, v in estimator.net_.module_.state_dict().items()}
@@ -202,7 +206,8 @@ def test_data_parallel_training_on_two_gloo_processes_equals_full_batch():
         mp.spawn(_data_parallel_worker, args=(2, port, X, out), nprocs=2, join=True)
         out = dict(out)
     single = AutoencoderTransformer(
-        n_components=2, scaling=None, batch_size=len(X), max_epochs=30, lr=1e-2, random_state=0
+        n_components=2, scaling=None, batch_size=len(X), max_epochs=30, lr=1e-2,
+        linear_shortcut=False, random_state=0,
     ).fit(X)
     for rank in (0, 1):
         for name, value in single.net_.module_.state_dict().items():

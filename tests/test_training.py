@@ -1,6 +1,7 @@
 """fit and partial_fit: resolved settings, valid devices, and fits that fail undo themselves."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -165,7 +166,8 @@ def test_training_reduces_loss_and_beats_mean_prediction(digits):
     X, _ = digits
     ae = AutoencoderTransformer(8, max_epochs=30, random_state=0).fit(X)
     assert ae.n_iter_ == len(ae.loss_curve_) <= 30
-    assert ae.loss_curve_[-1] < 0.6 * ae.loss_curve_[0]
+    # The first epoch already starts at PCA's reconstruction (linear_shortcut).
+    assert ae.loss_curve_[-1] < 0.75 * ae.loss_curve_[0]
     # Scaled space: predicting the mean gives an MSE of about 1 per feature.
     assert ae.reconstruction_error(X).mean() < 0.6
     # Scores are in units of each term's typical training value: the reconstruction
@@ -281,3 +283,47 @@ def test_keyboard_interrupt_keeps_last_completed_epoch(digits, monkeypatch):
     assert ae.loss_curve_ == reference.loss_curve_
     np.testing.assert_array_equal(ae.transform(X), reference.transform(X))
     assert np.isfinite(ae.score_samples(X)).all()
+
+
+def test_linear_shortcut_starts_at_pca_and_improves_on_it(digits):
+    from sklearn.decomposition import PCA
+
+    X, _ = digits
+    X_train, X_test = X[:1400], X[1400:]
+    ae = AutoencoderTransformer(8, max_epochs=1, random_state=0).fit(X_train)
+    scaled_train = ae.scaler_.transform(X_train)
+    scaled_test = ae.scaler_.transform(X_test)
+    pca = PCA(8).fit(scaled_train)
+    pca_error = ((scaled_test - pca.inverse_transform(pca.transform(scaled_test))) ** 2).mean()
+    # Zero epochs would be PCA exactly; after one (16 steps) it is still close.
+    start = AutoencoderTransformer(8, max_epochs=1, lr=1e-12, random_state=0).fit(X_train)
+    assert start.reconstruction_error(X_test).mean() == pytest.approx(pca_error, rel=1e-4)
+    code = start.transform(X_test)
+    pca_code = pca.transform(scaled_test)
+    assert np.abs(np.abs(code) - np.abs(pca_code)).max() < 1e-3
+    trained = AutoencoderTransformer(8, early_stopping=True, random_state=0).fit(X_train)
+    assert trained.reconstruction_error(X_test).mean() < 0.8 * pca_error
+
+
+def test_without_linear_shortcut_the_code_is_the_activation(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(4, linear_shortcut=False, max_epochs=2, random_state=0).fit(X)
+    assert ae.clip_ == 3.0
+    assert np.abs(ae.transform(X)).max() <= 1.0  # tanh code
+    assert not hasattr(ae.net_.module_, "encoder_shortcut")
+
+
+def test_budget_that_ends_an_improving_fit_warns(digits):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _ = digits
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2"):
+        AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(X)
+    with pytest.warns(ConvergenceWarning, match="validation loss"):
+        AutoencoderTransformer(4, max_epochs=2, early_stopping=True, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        # "auto" without early stopping is a chosen budget, not a cut-off fit ...
+        AutoencoderTransformer(4, random_state=0).fit(X[:300])
+        # ... and a fit that converged says nothing.
+        AutoencoderTransformer(4, max_epochs=500, tol=0.5, patience=2, random_state=0).fit(X)
