@@ -20,7 +20,10 @@ from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder
 
 X, _ = load_digits(return_X_y=True)
 X_train, X_test = train_test_split(X, test_size=0.3, random_state=0)
-settings = dict(n_components=8, hidden_layer_sizes=(), max_epochs=30, random_state=0)
+# The classic one-layer model h = f(W x + b) of Rifai et al. (without the linear
+# shortcut, the encoder would be linear).
+settings = dict(n_components=8, hidden_layer_sizes=(), linear_shortcut=False, max_epochs=30,
+                random_state=0)
 models = {
     "plain": AutoencoderTransformer(**settings).fit(X_train),
     "contractive": ContractiveAutoencoder(contraction=0.1, **settings).fit(X_train),

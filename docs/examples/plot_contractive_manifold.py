@@ -32,7 +32,8 @@ def tangent(t):
 
 rng = np.random.RandomState(0)
 X = helix(rng.uniform(0, 1, 1500)) + 0.03 * rng.normal(size=(1500, 3))
-settings = dict(n_components=2, hidden_layer_sizes=(32,), max_epochs=100,
+# The classic stack, whose code is the activation of its last layer.
+settings = dict(n_components=2, hidden_layer_sizes=(32,), linear_shortcut=False, max_epochs=100,
                 batch_size=64, lr=3e-3, tol=0.0, random_state=0)
 models = {
     "plain": AutoencoderTransformer(**settings).fit(X),

@@ -22,9 +22,12 @@ from sklearn_ae import AutoencoderTransformer
 X, _ = load_digits(return_X_y=True)
 d = 8
 pca = PCA(d).fit(X)
+# linear_shortcut=False: the shortcut would start the model at PCA; here it has to
+# get there by training.
 model = AutoencoderTransformer(d, hidden_layer_sizes=(), activation="linear",
                                output_activation="linear", tied_weights=True,
-                               optimizer="lbfgs", scaling=None, random_state=0).fit(X)
+                               linear_shortcut=False, optimizer="lbfgs", scaling=None,
+                               random_state=0).fit(X)
 
 # %%
 # The decoder's directions and the principal angles

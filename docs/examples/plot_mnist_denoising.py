@@ -55,7 +55,9 @@ X_train, X_test = X[order[:8000]], X[order[8000:]]
 noise_level = 0.5
 X_masked = np.where(rng.rand(*X_test.shape) < noise_level, 0.0, X_test)
 
-settings = dict(n_components=500, hidden_layer_sizes=(), activation="tanh", loss="mse",
+# The notebook's one-layer tanh model (no linear shortcut).
+settings = dict(n_components=500, hidden_layer_sizes=(), linear_shortcut=False, activation="tanh",
+                loss="mse",
                 optimizer="adam", lr=1e-3, batch_size=256, max_epochs=20, tol=0.0,
                 scaling="minmax", random_state=0)
 models = {

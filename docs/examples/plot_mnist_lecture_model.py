@@ -47,7 +47,7 @@ X_train, X_test = X[:8000], X[8000:]
 # %%
 # The notebook's model, and PCA at the same code size
 # ---------------------------------------------------
-model = AutoencoderTransformer(30, hidden_layer_sizes=(), activation="tanh", output_activation="tanh", loss="mse", optimizer="adam", lr=1e-3, max_epochs=20, batch_size=256, scaling="minmax", tol=0.0, random_state=0)  # noqa: E501
+model = AutoencoderTransformer(30, hidden_layer_sizes=(), linear_shortcut=False, activation="tanh", output_activation="tanh", loss="mse", optimizer="adam", lr=1e-3, max_epochs=20, batch_size=256, scaling="minmax", tol=0.0, random_state=0)  # noqa: E501
 model.fit(X_train)
 pca = PCA(30).fit(X_train)
 
