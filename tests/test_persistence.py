@@ -3,6 +3,7 @@
 import json
 import pickle
 import struct
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -296,3 +297,15 @@ def test_table_encoder_round_trips(estimator_class, tmp_path):
     est.partial_fit(frame)
     loaded.partial_fit(frame)
     np.testing.assert_array_equal(loaded.score_samples(frame), est.score_samples(frame))
+
+
+def test_file_saved_before_linear_shortcut_loads_as_saved():
+    # Written by the library before linear_shortcut existed (commit fe312e6):
+    # AutoencoderTransformer(random_state=0) fitted on RandomState(0).normal(size=(40, 3)).
+    folder = Path(__file__).parent / "data"
+    model = sklearn_ae.load(folder / "model_before_linear_shortcut.safetensors")
+    assert model.linear_shortcut is False and model.clip_ == 3.0
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    np.testing.assert_array_equal(
+        model.score_samples(X), np.load(folder / "model_before_linear_shortcut_scores.npy")
+    )

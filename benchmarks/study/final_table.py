@@ -7,7 +7,9 @@ baselines from the study's runs (``runs.csv``, same tables, seeds and protocol; 
 not depend on our defaults). ROC AUC and AP are deterministic per (table, seed), so
 rows of separate runs combine.
 
-    python benchmarks/study/final_table.py
+    python benchmarks/study/final_table.py [--ours benchmarks/study/shortcut_defaults.csv]
+
+``--ours`` names another run of ours and IsolationForest (default: ``final_defaults.csv``).
 """
 
 import csv
@@ -60,7 +62,11 @@ def ranks(auc, tables, methods):
 
 
 def main():
-    values = load(HERE / "final_defaults.csv", OURS)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ours", type=Path, default=HERE / "final_defaults.csv")
+    values = load(parser.parse_args().ours, OURS)
     # PyOD's models see neither our parameters nor the study's candidates.
     values.update(load(HERE / "runs.csv", BASELINES))
     auc, ap = per_table(values, 0), per_table(values, 1)
