@@ -118,14 +118,15 @@ def test_mixed_table_scores_and_names_the_planted_column(monkeypatch):
     numbers = table[g["numeric_columns"]]
     assert 0.06 < numbers.isna().to_numpy().mean() < 0.10
     assert table["lab"].dtype != "category" and table["diagnosis"].dtype == "category"
-    # Measured: autoencoder 0.884, IsolationForest 0.811; 25 of 30 top columns.
+    # Measured: autoencoder 0.925, IsolationForest 0.811; 20 of 30 top columns (25 of 30
+    # with linear_shortcut=False, whose AUC was 0.884).
     assert aucs["AutoencoderTransformer"] > aucs["IsolationForest"] + 0.05
-    assert g["share_named"] > 0.7
-    # The figure's sentence: five of the six rows shown are named, and the neighbour
-    # term is the largest in four of them.
+    assert g["share_named"] > 0.6
+    # The figure's sentence: four of the six rows shown are named, and the neighbour
+    # term is the largest in three of them.
     shown, contributions, top = g["shown"], g["contributions"], g["top_column"]
-    assert (top[shown] == planted[shown]).sum() == 5
-    assert (contributions.iloc[shown].idxmax(axis=1) == "<neighbor distance>").sum() == 4
+    assert (top[shown] == planted[shown]).sum() == 4
+    assert (contributions.iloc[shown].idxmax(axis=1) == "<neighbor distance>").sum() == 3
 
 
 needs_mnist = pytest.mark.skipif(

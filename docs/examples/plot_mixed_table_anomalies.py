@@ -135,8 +135,8 @@ for group in ("category", "relation"):
 # rows lie to the right of the normal ones for the autoencoder, while IsolationForest's
 # two groups overlap more. Right: the score contributions of the first three planted rows
 # of each kind (in table order), the planted column in red: the top column is the planted
-# one in five of these six. The neighbour term (pale blue) is the largest single term in
-# four of them: it says that a row is odd, not where, which is why the top column is
+# one in four of these six. The neighbour term (pale blue) is the largest single term in
+# three of them: it says that a row is odd, not where, which is why the top column is
 # sought among the table's own columns.
 shown = np.concatenate([np.flatnonzero(kind == group)[:3] for group in ("category",
                                                                          "relation")])
