@@ -378,7 +378,8 @@ class TrainingMixin:
         n_axes = min(self.n_components_, len(inputs) - 1, inputs.shape[1])
         if n_axes < 1:  # one row: no direction to start from
             return
-        pca = PCA(n_axes, random_state=int(seed)).fit(inputs)
+        with np.errstate(invalid="ignore", divide="ignore"):  # constant inputs: 0 / 0
+            pca = PCA(n_axes, random_state=int(seed)).fit(inputs)
         components, centre = pca.components_, pca.mean_
         module = self.net_.module_
         dtype, device = module.encoder_shortcut.weight.dtype, self.device_
