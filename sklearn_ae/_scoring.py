@@ -57,12 +57,15 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     Returns
     -------
     distances : ndarray of shape (n_samples,)
-        float64.
+        float64 (computed in float32).
     """
-    # C order for both: BLAS may sum in another order for another memory layout,
-    # and a row's score must not depend on how its array happens to be laid out.
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    reference = np.ascontiguousarray(reference, dtype=np.float64)
+    # float32 (the network's precision): on 286k rows x 4 x 256 reference rows it
+    # halves the time of float64, and the squared distances, whose rounding error is
+    # about 1e-7 of the rows' squared norms, only rank rows. C order for both: BLAS
+    # may sum in another order for another memory layout, and a row's score must not
+    # depend on how its array happens to be laid out.
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    reference = np.ascontiguousarray(reference, dtype=np.float32)
     set_size = reference.shape[0] // n_sets
     k = min(n_neighbors, set_size)
     minus_two_reference = np.ascontiguousarray(-2.0 * reference.T)
@@ -77,8 +80,9 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
         squared += np.square(block).sum(axis=1)[:, np.newaxis]
         np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
         squared = squared.reshape(len(block), n_sets, set_size)
-        nearest = np.partition(squared, k - 1, axis=2)[:, :, :k]
-        distances[start : start + len(block)] = nearest.mean(axis=(1, 2))
+        # A full sort of 256 float32 numbers (SIMD) beats np.partition's selection.
+        nearest = np.sort(squared, axis=2)[:, :, :k]
+        distances[start : start + len(block)] = nearest.mean(axis=(1, 2), dtype=np.float64)
     return distances
 
 
