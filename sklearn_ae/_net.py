@@ -90,8 +90,11 @@ class TensorBatchIterator:
         n_rows = len(X)
         if self.shuffle:
             order = torch.randperm(n_rows, generator=self.generator).to(X.device)
+            # One gather per epoch, then views: a gather per batch cost 6 % of a fit
+            # on musk's 166 columns. The batches hold the same rows in the same order.
+            shuffled = X[order]
             for start in range(0, n_rows, self.batch_size):
-                yield self._split(X[order[start : start + self.batch_size]])
+                yield self._split(shuffled[start : start + self.batch_size])
         else:
             for start in range(0, n_rows, self.batch_size):
                 yield self._split(X[start : start + self.batch_size])

@@ -224,7 +224,13 @@ class TableEncoder(BaseEstimator):
             self.categorical_dtypes_.append(kind)
 
     def _warn_empty_columns(self, X):
-        empty = [j for j in range(self.n_features_in_) if _column(X, j).isna().all()]
+        if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
+            # A numeric array: one vectorised pass instead of a Series per column
+            # (166 columns of musk: 20 ms of a 0.4 s fit).
+            missing = np.isnan(X) if X.dtype.kind == "f" else np.zeros(X.shape, bool)
+            empty = np.flatnonzero(missing.all(axis=0)).tolist()
+        else:
+            empty = [j for j in range(self.n_features_in_) if _column(X, j).isna().all()]
         if empty:
             warnings.warn(
                 f"Column(s) {self._names(empty)} are entirely missing in the training "

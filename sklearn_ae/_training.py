@@ -323,6 +323,9 @@ class TrainingMixin:
             iterator_valid__n_inputs=self.encoder_.n_inputs_,
             train_split=None,
             callbacks=self._callbacks(early_stopping),
+            # skorch's PrintLog formats a table every epoch even when verbose=0 (5 % of
+            # a small fit); verbose fits show a progress bar instead.
+            callbacks__print_log=None,
             device=self.device_,
             precision=self.precision,
             layout=self._net_layout(),
