@@ -327,3 +327,22 @@ def test_budget_that_ends_an_improving_fit_warns(digits):
         AutoencoderTransformer(4, random_state=0).fit(X[:300])
         # ... and a fit that converged says nothing.
         AutoencoderTransformer(4, max_epochs=500, tol=0.5, patience=2, random_state=0).fit(X)
+
+
+def test_partial_fit_starts_at_the_principal_axes_of_its_first_call(digits):
+    from sklearn.decomposition import PCA
+
+    X, _ = digits
+    first = X[:600]
+    model = AutoencoderTransformer(8, lr=1e-12, random_state=0).partial_fit(first)
+    scaled = model.scaler_.transform(first)
+    pca = PCA(8).fit(scaled)
+    pca_error = ((scaled - pca.inverse_transform(pca.transform(scaled))) ** 2).mean()
+    assert model.reconstruction_error(first).mean() == pytest.approx(pca_error, rel=1e-4)
+    # Later calls train on from there; they do not start again.
+    both = X[:1200]
+    start_error = model.reconstruction_error(both).mean()
+    trained = AutoencoderTransformer(8, random_state=0).partial_fit(first)
+    for _ in range(5):
+        trained.partial_fit(X[600:1200]).partial_fit(first)
+    assert trained.reconstruction_error(both).mean() < 0.9 * start_error
