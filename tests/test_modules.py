@@ -50,3 +50,43 @@ def test_activations_apply_to_code_and_output(name):
     x = torch.randn(5, 3)
     layer = module.encoder_layers[0]
     torch.testing.assert_close(module.encode(x), ACTIVATIONS[name]()(layer(x)))
+
+
+@pytest.mark.parametrize("hidden", [(), (6,), (7, 5)])
+@pytest.mark.parametrize("tied", [False, True])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "linear"])
+def test_linear_shortcut_starts_at_the_projection(hidden, tied, activation):
+    torch.manual_seed(0)
+    module = AutoencoderModule(8, 3, hidden, activation=activation, tied_weights=tied,
+                               linear_shortcut=True).double()
+    x = torch.randn(20, 8, dtype=torch.float64)
+    mean = x.mean(dim=0)
+    _, _, vt = torch.linalg.svd(x - mean, full_matrices=False)
+    components = vt[:2]  # fewer axes than code units: the third starts at zero
+    module.start_at_projection(components, mean)
+    with torch.no_grad():
+        code = module.encode(x)
+        torch.testing.assert_close(code[:, :2], (x - mean) @ components.T)
+        torch.testing.assert_close(code[:, 2], torch.zeros(20, dtype=torch.float64))
+        projected = (x - mean) @ components.T @ components + mean
+        torch.testing.assert_close(module(x), projected)
+
+
+def test_linear_shortcut_trains_away_from_the_start():
+    torch.manual_seed(0)
+    module = AutoencoderModule(8, 2, (6,), linear_shortcut=True)
+    x = torch.randn(64, 8)
+    x[:, 2] = torch.tanh(x[:, 0] * x[:, 1])  # a relation no projection holds
+    mean = x.mean(dim=0)
+    _, _, vt = torch.linalg.svd(x - mean, full_matrices=False)
+    module.start_at_projection(vt[:2], mean)
+    start = ((module(x) - x) ** 2).mean().item()
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-2)
+    for _ in range(200):
+        optimizer.zero_grad()
+        loss = ((module(x) - x) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    # The zeroed last layers still get gradients: training goes below the projection.
+    assert loss.item() < 0.95 * start
+    assert module.encoder_layers[-1].weight.abs().max() > 0

@@ -251,6 +251,23 @@ def test_layered_closed_form_matches_autograd_and_finite_differences(hidden, act
     torch.testing.assert_close(grad_closed, grad_auto, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("tied", [False, True])
+@pytest.mark.parametrize("hidden", [(), (5,), (5, 4)])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "linear", "elu"])
+def test_closed_form_with_linear_shortcut_matches_autograd(hidden, activation, tied):
+    torch.manual_seed(0)
+    module = AutoencoderModule(6, 3, hidden, activation=activation, tied_weights=tied,
+                               linear_shortcut=True).double()
+    x = torch.randn(5, 6, dtype=torch.float64)
+    closed = jacobian_sq_norm(module, x)
+    auto = jacobian_sq_norm_autograd(module, x)
+    torch.testing.assert_close(closed, auto, rtol=1e-10, atol=1e-12)
+    for weight in (module.encoder_shortcut.weight, module.encoder_layers[0].weight):
+        grad_closed, = torch.autograd.grad(closed.sum(), weight, retain_graph=True)
+        grad_auto, = torch.autograd.grad(auto.sum(), weight, retain_graph=True)
+        torch.testing.assert_close(grad_closed, grad_auto, rtol=1e-8, atol=1e-10)
+
+
 def test_activation_without_closed_form_is_refused():
     module = AutoencoderModule(6, 3, (5,), activation="gelu").double()
     module.activation = nn.GELU(approximate="tanh")  # no public setting gives this
