@@ -8,6 +8,7 @@ estimator as it was before (:mod:`sklearn_ae._state`).
 """
 
 import contextlib
+import math
 import warnings
 from numbers import Integral
 
@@ -371,13 +372,16 @@ class TrainingMixin:
     def _start_at_principal_axes(self, X_fit, seed):
         """With ``linear_shortcut``, start the network at PCA's reconstruction.
 
-        The principal axes of the network's inputs (at most ``THRESHOLD_ROWS``
-        evenly spaced rows: this is only where training starts).
+        The principal axes of the network's inputs, from evenly spaced rows: at
+        most ``THRESHOLD_ROWS``, and at most about 2**24 numbers (a 20,000-column
+        table gets 838 rows), since this is only where training starts.
         """
         if not self.linear_shortcut:
             return
-        inputs = np.asarray(X_fit[:, : self.encoder_.n_inputs_], dtype=np.float64)
-        inputs = inputs[:: max(1, len(inputs) // THRESHOLD_ROWS)]
+        n_inputs = self.encoder_.n_inputs_
+        max_rows = min(THRESHOLD_ROWS, max(4 * self.n_components_, 2**24 // n_inputs))
+        step = math.ceil(len(X_fit) / max_rows)
+        inputs = np.asarray(X_fit[::step, :n_inputs], dtype=np.float64)
         n_axes = min(self.n_components_, len(inputs) - 1, inputs.shape[1])
         if n_axes < 1:  # one row: no direction to start from
             return

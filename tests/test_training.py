@@ -346,3 +346,23 @@ def test_partial_fit_starts_at_the_principal_axes_of_its_first_call(digits):
     for _ in range(5):
         trained.partial_fit(X[600:1200]).partial_fit(first)
     assert trained.reconstruction_error(both).mean() < 0.9 * start_error
+
+
+def test_the_pca_start_reads_a_bounded_sample_of_rows(monkeypatch):
+    from sklearn_ae import _training
+
+    seen = []
+
+    class Spy(_training.PCA):
+        def fit(self, X, y=None):
+            seen.append(X.shape)
+            return super().fit(X, y)
+
+    monkeypatch.setattr(_training, "PCA", Spy)
+    rng = np.random.RandomState(0)
+    AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(rng.normal(size=(20000, 3)))
+    # At most 16384 rows, evenly spaced (20000 rows: every 2nd).
+    assert seen[-1] == (10000, 3)
+    AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(rng.normal(size=(300, 70000)))
+    # At most about 2**24 numbers: 239 rows of 70,000 columns, so every 2nd of 300.
+    assert seen[-1] == (150, 70000)
