@@ -104,19 +104,18 @@ class AutoencoderModule(nn.Module):
             yield from self.decoder_layers
 
     def encode(self, x):
+        *hidden, last = self.encoder_layers
+        h = x
+        for layer in hidden:
+            h = self.activation(layer(h))
         if self.linear_shortcut:
-            *hidden, last = self.encoder_layers
-            shortcut = self.encoder_shortcut(x)
-            for layer in hidden:
-                x = self.activation(layer(x))
-            return shortcut + last(x)
-        for layer in self.encoder_layers:
-            x = self.activation(layer(x))
-        return x
+            return self.encoder_shortcut(x) + last(h)
+        return self.activation(last(h))
 
     def _decoder_shortcut(self, h):
         if self.tied_weights:
-            return F.linear(h, self.encoder_shortcut.weight.t(), self.decoder_shortcut_bias)
+            weight = self.encoder_shortcut.weight.t()
+            return F.linear(h, weight, self.decoder_shortcut_bias)
         return self.decoder_shortcut(h)
 
     def decode(self, h):
@@ -199,9 +198,11 @@ def jacobian_sq_norm(module, x):
     (Rifai et al., 2011): one forward pass, no Jacobian of a Jacobian. Deeper
     stacks multiply the per-row matrices layer by layer (``n x width x
     n_features`` numbers at a time) instead of running one backward pass per
-    code unit. Every activation of :data:`ACTIVATIONS` has its derivative in
-    ``_SLOPES``; the tests check the result against autograd and finite
-    differences.
+    code unit. With a linear shortcut the code is ``h = S x + W_L f(...)``, so
+    ``J = S + B W_1`` and ``||J||_F^2 = ||S||_F^2 + 2 <S W_1^T, B> + ||B W_1||_F^2``,
+    with ``B = W_L D_{L-1} ... W_2 D_1``. Every activation of
+    :data:`ACTIVATIONS` has its derivative in ``_SLOPES``; the tests check the
+    result against autograd and finite differences.
 
     Parameters
     ----------
@@ -219,55 +220,38 @@ def jacobian_sq_norm(module, x):
     slope_of = _SLOPES.get(type(activation))
     if slope_of is None or getattr(activation, "approximate", "none") != "none":
         raise ValueError(f"No closed-form derivative for {activation!r}.")
-    if module.linear_shortcut:
-        return _shortcut_jacobian_sq_norm(module, x, slope_of)
-    first, *rest = module.encoder_layers
-    pre_activation = first(x)
-    slope = slope_of(activation, pre_activation)
-    if not rest:
-        return slope.square() @ first.weight.square().sum(dim=1)
+    layers = module.encoder_layers
+    first = layers[0].weight
+    # With a linear shortcut the code is S x + W_L f(...): J = S + B W_1, and the
+    # code layer has no slope.
+    shortcut = module.encoder_shortcut.weight if module.linear_shortcut else None
+    if len(layers) == 1:
+        if shortcut is not None:  # a linear encoder: the same Jacobian for every row
+            return (shortcut + first).square().sum().expand(len(x))
+        slope = slope_of(activation, layers[0](x))
+        return slope.square() @ first.square().sum(dim=1)
     # Forward: the slopes D_1 ... D_L. Then, from the code down to the first hidden
     # layer, B = D_L W_L ... W_2 D_1 (n x code x width_1 numbers), and
     # ||B W_1||_F^2 = sum(B G * B) with G = W_1 W_1^T: the input width enters once,
     # in G, instead of in every row's product (mnist's 100 columns, code 7: 14x
-    # fewer multiplications).
-    slopes = [slope]
-    h = activation(pre_activation)
-    for layer in rest:
-        pre_activation = layer(h)
-        slopes.append(slope_of(activation, pre_activation))
-        h = activation(pre_activation)
-    product = slopes[-1].unsqueeze(2) * rest[-1].weight  # (n, code, width_{L-1})
-    for layer, slope in zip(reversed(rest[:-1]), reversed(slopes[1:-1])):
-        product = torch.matmul(product * slope.unsqueeze(1), layer.weight)
-    product = product * slopes[0].unsqueeze(1)  # (n, code, width_1)
-    gram = first.weight @ first.weight.T
-    return (torch.matmul(product, gram) * product).sum(dim=(1, 2))
-
-
-def _shortcut_jacobian_sq_norm(module, x, slope_of):
-    """:func:`jacobian_sq_norm` of an encoder ``h = S x + W_L f(... f(W_1 x))``.
-
-    ``J = S + B W_1`` with ``B = W_L D_{L-1} W_{L-1} ... D_1``, so
-    ``||J||_F^2 = ||S||_F^2 + 2 <S W_1^T, B> + ||B W_1||_F^2``: the input width
-    enters only through ``S W_1^T`` and ``W_1 W_1^T``.
-    """
-    activation = module.activation
-    shortcut = module.encoder_shortcut.weight  # (code, n_features)
-    *hidden, last = module.encoder_layers
-    if not hidden:  # a linear encoder: the same Jacobian for every row
-        return (shortcut + last.weight).square().sum().expand(len(x))
+    # fewer multiplications). The shortcut adds ||S||_F^2 + 2 <S W_1^T, B>.
     slopes = []
     h = x
-    for layer in hidden:
+    for layer in layers if shortcut is None else layers[:-1]:
         pre_activation = layer(h)
         slopes.append(slope_of(activation, pre_activation))
         h = activation(pre_activation)
-    product = last.weight  # (code, width_{L-1}), broadcast over rows below
-    for layer, slope in zip(reversed(hidden[1:]), reversed(slopes[1:])):
+    if shortcut is None:
+        # (n, code, width_{L-1})
+        product = slopes.pop().unsqueeze(2) * layers[-1].weight
+    else:
+        product = layers[-1].weight  # (code, width_{L-1}), broadcast over rows below
+    for layer, slope in zip(reversed(layers[1:-1]), reversed(slopes[1:])):
         product = torch.matmul(product * slope.unsqueeze(1), layer.weight)
     product = product * slopes[0].unsqueeze(1)  # (n, code, width_1)
-    first = hidden[0].weight
-    stack = (torch.matmul(product, first @ first.T) * product).sum(dim=(1, 2))
+    gram = first @ first.T
+    norm = (torch.matmul(product, gram) * product).sum(dim=(1, 2))
+    if shortcut is None:
+        return norm
     cross = (product * (shortcut @ first.T)).sum(dim=(1, 2))
-    return shortcut.square().sum() + 2 * cross + stack
+    return shortcut.square().sum() + 2 * cross + norm

@@ -235,7 +235,7 @@ class OutlierContractMixin:
         labels : ndarray of shape (n_samples,), dtype int
             -1 where ``decision_function`` is negative, else +1.
         """
-        decision = self._score_samples(self._validate_X(X)) - self.offset_
+        decision = self.decision_function(X)
         labels = np.ones(len(decision), dtype=int)
         labels[decision < 0] = -1
         return labels
