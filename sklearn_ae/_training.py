@@ -74,8 +74,7 @@ class TrainingMixin:
                 self._resolve_training_settings(len(X_fit))
                 self.net_ = self._build_net(shuffle_seed, variant_seed, early_stopping=False)
                 with self._seeded_torch(init_seed):
-                    self.net_.initialize()
-                self._start_at_principal_axes(X_fit, init_seed)
+                    self._initialize_net(X_fit, init_seed)
             self._train_one_epoch(X_fit)
         else:
             X_train, X_valid = self._split_validation(X_fit, split_seed)
@@ -356,8 +355,7 @@ class TrainingMixin:
                 self.net_.set_params(
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
-            self.net_.initialize()
-            self._start_at_principal_axes(X_train, init_seed)
+            self._initialize_net(X_train, init_seed)
             self.net_.partial_fit(self._tensor(X_train))
             if self.net_.interrupted_ and not self._stopped_early():
                 self._recover_from_interrupt()
@@ -368,6 +366,11 @@ class TrainingMixin:
             # partial_fit trains on with the training loss alone, as after load.
             self.net_.set_params(train_split=None, callbacks=self._callbacks(False))
             self.net_.initialize_callbacks()
+
+    def _initialize_net(self, X_fit, seed):
+        """Fresh weights (from torch's generator) and, with the shortcut, PCA's start."""
+        self.net_.initialize()
+        self._start_at_principal_axes(X_fit, seed)
 
     def _start_at_principal_axes(self, X_fit, seed):
         """With ``linear_shortcut``, start the network at PCA's reconstruction.
