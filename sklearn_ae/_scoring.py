@@ -3,7 +3,7 @@
 import numpy as np
 
 # Rows per block of the distance computation of mean_squared_neighbor_distance.
-_NEIGHBOR_BLOCK_ROWS = 1024
+_NEIGHBOR_BLOCK_ROWS = 256
 
 
 def feature_error_scale(mean_squared_errors):
@@ -72,16 +72,22 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     reference_norms = np.square(reference).sum(axis=1)
     distances = np.empty(X.shape[0])
     # Blocks of rows small enough for the cache: on 286k rows x 256 reference rows
-    # one (n, 256) array took 4 s to fill, blocks of 1024 rows 0.4 s.
+    # one (n, 256) array took 4 s to fill, blocks of 1024 rows 0.4 s; on cover's
+    # 286k rows x 1024 reference rows, blocks of 256 rows and the in-place sort are
+    # 0.58 s against 0.81 s for 1024 rows, a sorted copy and the row terms on all.
     for start in range(0, X.shape[0], _NEIGHBOR_BLOCK_ROWS):
         block = X[start : start + _NEIGHBOR_BLOCK_ROWS]
         squared = block @ minus_two_reference
         squared += reference_norms
-        squared += np.square(block).sum(axis=1)[:, np.newaxis]
-        np.maximum(squared, 0.0, out=squared)  # rounding can dip below zero
         squared = squared.reshape(len(block), n_sets, set_size)
         # A full sort of 256 float32 numbers (SIMD) beats np.partition's selection.
-        nearest = np.sort(squared, axis=2)[:, :, :k]
+        squared.sort(axis=2)
+        nearest = squared[:, :, :k]
+        # Adding the row's own norm and clipping at zero are monotone, so they commute
+        # with the selection: done on the k nearest only, the result is bit for bit
+        # the same as on the whole block, at a fraction of the memory traffic.
+        nearest += np.square(block).sum(axis=1)[:, np.newaxis, np.newaxis]
+        np.maximum(nearest, 0.0, out=nearest)  # rounding can dip below zero
         distances[start : start + len(block)] = nearest.mean(axis=(1, 2), dtype=np.float64)
     return distances
 

@@ -3,6 +3,7 @@ import pytest
 
 from sklearn_ae._scoring import (
     feature_error_scale,
+    mean_squared_neighbor_distance,
     normalized_row_errors,
     offset_from_contamination,
 )
@@ -54,3 +55,19 @@ def test_row_errors_average_over_counted_cells_only():
     assert errors[0] == normalized_row_errors(squared, scale)[0]  # complete: unchanged
     assert errors[1] == pytest.approx((2.0 + 2.0) / 2)
     assert errors[2] == 0.0  # nothing observed
+
+
+@pytest.mark.parametrize("n_sets, n_neighbors", [(1, 10), (4, 10), (2, 300)])
+def test_neighbor_distance_matches_brute_force(n_sets, n_neighbors):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(700, 5)) * [1.0, 10.0, 0.1, 3.0, 1.0]  # crosses row blocks
+    reference = X[rng.choice(len(X), 64 * n_sets, replace=False)]
+    squared = ((X[:, None, :] - reference[None, :, :]) ** 2).sum(axis=2)
+    sets = squared.reshape(len(X), n_sets, -1)
+    k = min(n_neighbors, sets.shape[2])
+    expected = np.sort(sets, axis=2)[:, :, :k].mean(axis=(1, 2))
+
+    distances = mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets)
+
+    np.testing.assert_allclose(distances, expected, rtol=1e-4, atol=1e-4)
+    assert distances.dtype == np.float64 and (distances >= 0).all()
