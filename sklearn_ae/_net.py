@@ -252,9 +252,14 @@ class AutoencoderNet(NeuralNet):
                 y_pred, y_true[:, :n_numeric], y_true[:, n_numeric:].long(),
                 n_numeric=n_numeric, block_sizes=self.layout["block_sizes"],
             )
+        loss = self.criterion_(y_pred, y_true)
+        # A missing target makes the criterion NaN, so a number means every target
+        # was observed: one check of a scalar instead of a mask of the whole batch.
+        if not bool(torch.isnan(loss)):
+            return loss
         observed = ~torch.isnan(y_true)
-        if bool(observed.all()):
-            return self.criterion_(y_pred, y_true)
+        if bool(observed.all()):  # the prediction itself is NaN: report it
+            return loss
         if not bool(observed.any()):
             return y_pred.sum() * 0.0
         return self.criterion_(y_pred[observed], y_true[observed])
