@@ -138,9 +138,14 @@ class KeepLastEpoch(Callback):
         self.state_dict_ = None
 
     def on_epoch_end(self, net, **kwargs):
-        self.state_dict_ = {
-            name: value.detach().clone() for name, value in net.module_.state_dict().items()
-        }
+        # Copied into the same tensors after the first epoch: a fresh clone of
+        # every weight each epoch was a few percent of a small table's fit.
+        live = net.module_.state_dict()
+        if self.state_dict_ is None or self.state_dict_.keys() != live.keys():
+            self.state_dict_ = {name: value.detach().clone() for name, value in live.items()}
+            return
+        for name, value in live.items():
+            self.state_dict_[name].copy_(value)
 
 
 class AutoencoderNet(NeuralNet):
