@@ -7,7 +7,8 @@ typical training row, as the other two). Prints the mean ROC AUC of each mix.
 
     OMP_NUM_THREADS=1 python benchmarks/study/code_term.py A AE
 """
-import sys, warnings
+import sys
+import warnings
 
 import numpy as np
 import torch
@@ -15,11 +16,13 @@ import torch
 warnings.simplefilter("ignore")
 torch.set_num_threads(1)
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
-from anomaly import HALF_A, HALF_B, table_path  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
+from anomaly import HALF_A, HALF_B, table_path
+from sklearn.metrics import roc_auc_score
 
-from sklearn_ae import (  # noqa: E402
-    AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder,
+from sklearn_ae import (
+    AutoencoderTransformer,
+    ContractiveAutoencoder,
+    DenoisingAutoencoder,
 )
 
 Est = {"AE": AutoencoderTransformer, "DAE": DenoisingAutoencoder,

@@ -17,9 +17,9 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from compression import held_out_mse, load_table  # noqa: E402
+from compression import held_out_mse, load_table
 
-from sklearn_ae import AutoencoderTransformer  # noqa: E402
+from sklearn_ae import AutoencoderTransformer
 
 warnings.simplefilter("ignore")
 torch.set_num_threads(2)
