@@ -391,6 +391,18 @@ class ContractiveNet(AutoencoderNet):
         super().__init__(*args, **kwargs)
         self.contraction = contraction
 
+    def train_step_single(self, batch, **fit_params):
+        # The penalty reuses the training forward pass's pre-activations instead of
+        # computing them again (float32 only: under bfloat16 autocast they are
+        # rounded, and the penalty is computed in float32).
+        module = self.module_
+        module.keep_pre_activations = self.precision == "float32"
+        try:
+            return super().train_step_single(batch, **fit_params)
+        finally:
+            module.keep_pre_activations = False
+            module.pre_activations_ = None
+
     def penalty(self, X):
         if self.contraction == 0:
             return None

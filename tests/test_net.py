@@ -295,6 +295,35 @@ def test_contractive_loss_adds_penalty_in_training_and_validation(hidden):
     assert not valid["loss"].requires_grad
 
 
+@pytest.mark.parametrize("shortcut", [False, True])
+@pytest.mark.parametrize("hidden", [(), (5,), (5, 3)])
+def test_contractive_step_reuses_the_forward_pre_activations(hidden, shortcut, monkeypatch):
+    X = torch.randn(32, 4)
+    net = ContractiveNet(module=AutoencoderModule, module__n_features=4,
+                         module__n_components=2, module__hidden_layer_sizes=hidden,
+                         module__linear_shortcut=shortcut, criterion=nn.MSELoss,
+                         max_epochs=1, batch_size=32, iterator_train=TensorBatchIterator,
+                         iterator_valid=TensorBatchIterator, train_split=None, verbose=0,
+                         contraction=0.5).initialize()
+    module = net.module_
+    net.train_step_single((X, X))
+    reused = [p.grad.clone() for p in module.parameters()]
+    assert module.pre_activations_ is None and not module.keep_pre_activations
+    # The same step with the pre-activations computed again for the penalty.
+    module.zero_grad()
+    loss = ((module(X) - X) ** 2).mean() + 0.5 * jacobian_sq_norm(module, X).mean()
+    loss.backward()
+    for got, expected in zip(reused, (p.grad for p in module.parameters())):
+        torch.testing.assert_close(got, expected)
+
+    calls = []
+    original = AutoencoderModule._activated_layers
+    monkeypatch.setattr(AutoencoderModule, "_activated_layers",
+                        lambda self, x: calls.append(1) or original(self, x))
+    net.train_step_single((X, X))
+    assert len(calls) == 1
+
+
 def test_wide_tensors_are_split_into_inputs_and_targets():
     X = torch.arange(12.0).reshape(3, 4)
     batches = list(TensorBatchIterator(Dataset(X), batch_size=2, n_inputs=3))
