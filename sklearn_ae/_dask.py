@@ -120,7 +120,10 @@ def fit_dask(estimator, X):
 
     Each epoch streams the row blocks once, in order, computing one block at
     a time; the scaler is fitted on the first block. ``max_epochs="auto"``
-    gives the same budget of about 300 optimizer steps as in memory.
+    gives the same budget of about 300 optimizer steps as in memory, except
+    that data of more than 300 batches still gets one whole pass: in memory
+    such a fit trains on 300 batches drawn from all the rows, but blocks
+    stream in order, and the first 300 batches would be the first blocks only.
 
     Parameters
     ----------

@@ -47,7 +47,7 @@ _COMMON_PARAMETERS = """
         ``hidden_layer_sizes=()`` the model is then linear. On the compression
         benchmark the held-out error went from 1.0-3.0x PCA's to 0.67-1.0x
         at the default budget (0.37-0.99x with ``early_stopping=True``), and
-        the 24-table anomaly suite from 0.758 to 0.761 mean ROC AUC
+        the 24-table anomaly suite from 0.758 to 0.761 mean ROC AUC (0.762 today)
         (benchmarks/RESULTS.md). ``False`` gives the classic stack, whose code
         is ``f`` of its last layer.
 
@@ -72,10 +72,12 @@ _COMMON_PARAMETERS = """
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"`` gives
         about 300 optimizer steps whatever the number of rows (18 epochs for
-        214 rows, 2 for 49,097, at least one, at most 20), and 100 epochs to
-        L-BFGS. A fixed budget of steps keeps fit time linear in the rows,
-        and stopping before rare rows are learned keeps outliers poorly
-        reconstructed. With ``early_stopping=True``, ``"auto"`` is a cap of
+        214 rows, 2 for 49,097, at most 20; a table of more than 300 batches
+        trains one epoch of 300 batches drawn at random from all its rows),
+        and 100 epochs to L-BFGS. A fixed budget of steps keeps fit time from
+        growing with the rows past 300 batches, as IsolationForest's 256-row
+        samples do, and stopping before rare rows are learned keeps outliers
+        poorly reconstructed. With ``early_stopping=True``, ``"auto"`` is a cap of
         about 10,000 steps and the held-out loss decides. A fit that uses a
         budget set by hand (or the cap) while its loss still improves raises
         a :class:`~sklearn.exceptions.ConvergenceWarning`.
@@ -301,10 +303,11 @@ class AutoencoderTransformer(BaseAutoencoder):
     (``linear_shortcut=True``), so training starts from PCA's reconstruction
     and the tanh hidden layer of ``max(2d, 4)`` units learns what is
     nonlinear on top of it. Without early stopping, ``max_epochs="auto"`` is
-    a fixed budget of about 300 Adam steps (at most 20 passes): enough to
+    a fixed budget of about 300 Adam steps (at most 20 passes, at most 300
+    random batches of a larger table): enough to
     bend the code, too few to learn rare rows, which is what makes the
     reconstruction error an outlier score (24-table anomaly suite: mean ROC
-    AUC 0.761 against IsolationForest's 0.753). With
+    AUC 0.762 against IsolationForest's 0.753). With
     ``early_stopping=True`` the held-out loss decides when to stop (up to
     10,000 steps), which is what a compressor wants (held-out error 0.37 to
     0.99 times PCA's on the compression benchmark, MNIST in pixel units

@@ -24,6 +24,7 @@ from skorch.helper import predefined_split
 
 from ._defaults import (
     AUTO_LBFGS_EPOCHS,
+    AUTO_STEPS,
     CATEGORICAL_LR_FACTOR,
     LOSSES,
     OPTIMIZERS,
@@ -80,7 +81,15 @@ class TrainingMixin:
             X_train, X_valid = self._split_validation(X_fit, split_seed)
             self._resolve_training_settings(len(X_train))
             self.net_ = self._build_net(shuffle_seed, variant_seed, self.early_stopping)
-            self._train_to_the_end(X_train, X_valid, init_seed)
+            # At most AUTO_STEPS steps even when one pass is longer: a table of more
+            # than AUTO_STEPS batches trains on a random part of its rows.
+            self.net_.iterator_train__max_batches = (
+                AUTO_STEPS if self._fixed_auto_budget() else None
+            )
+            try:
+                self._train_to_the_end(X_train, X_valid, init_seed)
+            finally:  # a later partial_fit passes over all of its rows
+                self.net_.iterator_train__max_batches = None
         self._record_training(X, with_validation=not incremental and self.early_stopping)
 
     # -------------------------------------------------------------- set-up
@@ -407,14 +416,17 @@ class TrainingMixin:
                 "it was before the call."
             )
 
+    def _fixed_auto_budget(self):
+        """Whether training runs the fixed ``max_epochs="auto"`` budget of steps."""
+        return self.max_epochs == "auto" and not self.early_stopping
+
     def _warn_budget_ran_out(self, validation):
         """A ``ConvergenceWarning`` when ``max_epochs_`` ended a still-improving fit.
 
         Not for ``max_epochs="auto"`` without early stopping: its 300 steps are
         a budget chosen to stop before the rare rows are learned.
         """
-        fixed_budget = self.max_epochs == "auto" and not self.early_stopping
-        if fixed_budget or len(self.net_.history) < self.max_epochs_:
+        if self._fixed_auto_budget() or len(self.net_.history) < self.max_epochs_:
             return
         monitored = "validation" if validation else "training"
         steps = sum(len(epoch["batches"]) for epoch in self.net_.history)

@@ -36,6 +36,22 @@ def test_batches_cover_every_row_once_and_target_is_input():
     assert _rows(batches).ravel().tolist() != X.ravel().tolist()  # shuffled
 
 
+def test_max_batches_ends_a_shuffled_epoch_on_a_fresh_random_sample():
+    X = torch.arange(100.0).reshape(100, 1)
+    iterator = TensorBatchIterator(Dataset(X), batch_size=8, shuffle=True, max_batches=3,
+                                   generator=torch.Generator().manual_seed(0))
+    first, second = list(iterator), list(iterator)
+    assert len(iterator) == len(first) == len(second) == 3
+    assert all(len(X_b) == 8 for X_b, _ in first)
+    rows = _rows(first).ravel().tolist()
+    assert len(set(rows)) == 24  # no row twice within an epoch
+    assert set(rows) != set(_rows(second).ravel().tolist())  # another sample
+    # More batches than the data has, or no shuffling: every row once.
+    assert len(list(TensorBatchIterator(Dataset(X), 8, shuffle=True, max_batches=50))) == 13
+    unshuffled = TensorBatchIterator(Dataset(X), 8, max_batches=3)
+    assert len(unshuffled) == len(list(unshuffled)) == 13
+
+
 def test_shuffling_is_reproducible_and_changes_between_epochs():
     X = torch.arange(50.0).reshape(50, 1)
 

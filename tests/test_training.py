@@ -366,3 +366,23 @@ def test_the_pca_start_reads_a_bounded_sample_of_rows(monkeypatch):
     AutoencoderTransformer(2, max_epochs=1, random_state=0).fit(rng.normal(size=(300, 70000)))
     # At most about 2**24 numbers: 239 rows of 70,000 columns, so every 2nd of 300.
     assert seen[-1] == (150, 70000)
+
+
+def _training_steps(estimator):
+    """Optimizer steps of the last epoch (skorch lists validation batches too)."""
+    return sum("train_loss" in batch for batch in estimator.net_.history[-1]["batches"])
+
+
+def test_auto_budget_is_300_random_batches_of_a_larger_table():
+    X = np.random.RandomState(0).normal(size=(300 * 256 + 5000, 2))
+    settings = dict(n_components=1, hidden_layer_sizes=(2,), n_neighbors=0, random_state=0)
+    ae = AutoencoderTransformer(**settings).fit(X)
+    assert ae.batch_size_ == 256 and ae.n_iter_ == 1
+    assert _training_steps(ae) == 300
+    # A later partial_fit, a budget set by hand and early stopping pass over every row.
+    ae.partial_fit(X)
+    assert _training_steps(ae) == 320
+    by_hand = AutoencoderTransformer(max_epochs=1, **settings).fit(X)
+    assert _training_steps(by_hand) == 320
+    stopping = AutoencoderTransformer(early_stopping=True, max_epochs=1, **settings).fit(X)
+    assert _training_steps(stopping) == 288  # the 90 % of the rows not held out
