@@ -47,7 +47,7 @@ _COMMON_PARAMETERS = """
         ``hidden_layer_sizes=()`` the model is then linear. On the compression
         benchmark the held-out error went from 1.0-3.0x PCA's to 0.67-1.0x
         at the default budget (0.37-0.99x with ``early_stopping=True``), and
-        the 24-table anomaly suite from 0.758 to 0.761 mean ROC AUC (0.762 today)
+        the 24-table anomaly suite from 0.758 to 0.761 mean ROC AUC
         (benchmarks/RESULTS.md). ``False`` gives the classic stack, whose code
         is ``f`` of its last layer.
 

@@ -429,7 +429,10 @@ class TrainingMixin:
         if self._fixed_auto_budget() or len(self.net_.history) < self.max_epochs_:
             return
         monitored = "validation" if validation else "training"
-        steps = sum(len(epoch["batches"]) for epoch in self.net_.history)
+        # skorch lists the validation batches of an epoch beside the training ones.
+        steps = sum(
+            "train_loss" in batch for epoch in self.net_.history for batch in epoch["batches"]
+        )
         warnings.warn(
             f"{type(self).__name__} used its whole budget, max_epochs={self.max_epochs_} "
             f"({steps} optimizer steps), while its {monitored} loss was still "

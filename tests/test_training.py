@@ -319,8 +319,13 @@ def test_budget_that_ends_an_improving_fit_warns(digits):
     X, _ = digits
     with pytest.warns(ConvergenceWarning, match="max_epochs=2"):
         AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(X)
-    with pytest.warns(ConvergenceWarning, match="validation loss"):
-        AutoencoderTransformer(4, max_epochs=2, early_stopping=True, random_state=0).fit(X)
+    with pytest.warns(ConvergenceWarning, match="validation loss") as record:
+        ae = AutoencoderTransformer(4, max_epochs=2, early_stopping=True, random_state=0).fit(X)
+    # The steps it names are training steps, not the validation batches beside them.
+    n_train = len(X) - round(ae.validation_fraction * len(X))
+    steps = 2 * -(-n_train // ae.batch_size_)
+    message = next(str(w.message) for w in record if w.category is ConvergenceWarning)
+    assert f"({steps} optimizer steps)" in message
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         # "auto" without early stopping is a chosen budget, not a cut-off fit ...
