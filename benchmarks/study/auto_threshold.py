@@ -30,15 +30,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anomaly import HALF_A, HALF_B, table_path  # noqa: E402
+from score_mixes import ESTIMATORS  # noqa: E402
 
-from sklearn_ae import (  # noqa: E402
-    AutoencoderTransformer,
-    ContractiveAutoencoder,
-    DenoisingAutoencoder,
-)
-
-ESTIMATORS = {"AE": AutoencoderTransformer, "DAE": DenoisingAutoencoder,
-              "CAE": ContractiveAutoencoder}
 WORKS_X = np.array([[-2, -1], [-1, -1], [-1, -2], [1, 1], [1, 2], [2, 1], [7, 4], [-5, 9]],
                    dtype=float)
 
