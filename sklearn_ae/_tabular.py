@@ -19,11 +19,10 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
+from ._defaults import SCALERS
 
 # Category codes of cells that match no level of their column.
 MISSING = -1  # None, NaN, pd.NA, NaT: left out of the loss
