@@ -384,10 +384,14 @@ class DenoisingAutoencoder(BaseAutoencoder):
           set to its column's minimum or maximum over the training data
           (scaled), with equal chance.
 
-    noise_level : float, default=0.25
+    noise_level : float, default=0.1
         Corruption probability in [0, 1) for ``"mask"`` and ``"salt_pepper"``;
         standard deviation (>= 0) for ``"gaussian"``. 0 trains a plain
-        autoencoder.
+        autoencoder. The default was chosen on half A of the 24-table anomaly
+        suite and confirmed on half B (6 seeds: mean ROC AUC 0.755 against
+        0.752 at 0.25 on A, 0.774 against 0.775 on B): on tables of few
+        columns a quarter of the entries masked is a large share of each row
+        (skin, 3 columns, 3 seeds: 0.743 against 0.683).
 
     Attributes
     ----------
@@ -458,7 +462,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         random_state=None,
         verbose=0,
         noise="mask",
-        noise_level=0.25,
+        noise_level=0.1,
     ):
         super().__init__(
             n_components,

@@ -300,7 +300,7 @@ class DenoisingNet(AutoencoderNet):
         ``N(0, noise_level^2)`` to each entry. ``"salt_pepper"``: each entry,
         with probability ``noise_level``, is set to its column's minimum or
         maximum over the training data, with equal chance.
-    noise_level : float, default=0.25
+    noise_level : float, default=0.1
     random_state : int, default=0
         Seed of the corruption generator, a ``torch.Generator`` on the
         training device created by :meth:`initialize`.
@@ -308,7 +308,7 @@ class DenoisingNet(AutoencoderNet):
         Passed to :class:`AutoencoderNet`.
     """
 
-    def __init__(self, *args, noise="mask", noise_level=0.25, random_state=0, **kwargs):
+    def __init__(self, *args, noise="mask", noise_level=0.1, random_state=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.noise = noise
         self.noise_level = noise_level
