@@ -67,6 +67,16 @@ def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_p
     assert scores.loc[40, "top_columns"].split(" (")[0] == "b"
 
 
+def test_detect_says_what_a_typical_training_row_scores(table, tmp_path, capsys):
+    """The summary line names the training rows' mean score: 2, one per score term."""
+    path, _ = table
+    out_csv = tmp_path / "scores.csv"
+    status, _, err = run(["detect", path, "-o", out_csv, "--max-epochs", "20"], capsys)
+    assert status == 0
+    assert "where a typical training row scores about 2)" in err
+    assert pd.read_csv(out_csv)["anomaly_score"].mean() == pytest.approx(2.0, rel=1e-3)
+
+
 def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
     path, frame = table
     model, first, second = tmp_path / "m.safetensors", tmp_path / "1.csv", tmp_path / "2.csv"
