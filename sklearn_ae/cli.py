@@ -62,16 +62,16 @@ def anomaly_table(model, X, n_top):
 
     The top columns and their shares come from the model's
     ``score_contributions``, so they are those Python names for the same row.
-    The shares are of the whole score, whose neighbour term belongs to no
-    column: the listed shares may add up to less than 100 %.
+    The score's neighbour term, a part of no column, is ranked with the
+    columns under its Python name, ``<neighbor distance>``: a row that is odd
+    because it is far from every training row says so.
     """
     scores = model.score_samples(X)
-    # Shares of the whole score; only the table's columns are ranked (the score's
-    # neighbour term, a part of no column, is the rest of the 100 %).
-    contributions = model.score_contributions(X).to_numpy()
+    contributions = model.score_contributions(X)
+    names = np.asarray(contributions.columns)
+    contributions = contributions.to_numpy()
     shares = contributions / np.maximum(contributions.sum(axis=1, keepdims=True), 1e-300)
-    names = np.asarray(X.columns)
-    order = np.argsort(-contributions[:, : len(names)], axis=1, kind="stable")[:, :n_top]
+    order = np.argsort(-contributions, axis=1, kind="stable")[:, :n_top]
     top = [
         "; ".join(f"{names[j]} ({shares[i, j]:.0%})" for j in row) for i, row in enumerate(order)
     ]
@@ -217,7 +217,8 @@ def build_parser():
         "columns with the largest shares of the row's score (the model's "
         "score_contributions: each cell's reconstruction error divided by that column's "
         "typical training error; a categorical column counts once), with their share of the "
-        "score (the score's neighbour-distance part belongs to no column). "
+        "score; the score's distance to the nearest training rows, a part of no column, "
+        "is ranked with them as <neighbor distance>. "
         "Text and category columns are categorical; missing values are left out of the "
         "scores.")
     common(detect)

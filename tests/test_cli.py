@@ -77,6 +77,18 @@ def test_detect_says_what_a_typical_training_row_scores(table, tmp_path, capsys)
     assert pd.read_csv(out_csv)["anomaly_score"].mean() == pytest.approx(2.0, rel=1e-3)
 
 
+def test_top_columns_name_the_neighbour_term_of_a_far_row(table, tmp_path, capsys):
+    """A row far out along the data's own line is reconstructed well: the distance to
+    the nearest training rows, not a column, is what makes it odd, and the table says so."""
+    path, frame = table
+    frame.loc[10, ["a", "b", "c"]] = [6.0, 12.0, -6.0]
+    frame.to_csv(path, index=False)
+    status, out, _ = run(["detect", path, "--top", "1", *QUICK_ARGS], capsys)
+    assert status == 0
+    top = pd.read_csv(__import__("io").StringIO(out))["top_columns"]
+    assert top[10].startswith("<neighbor distance> (")
+
+
 def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
     path, frame = table
     model, first, second = tmp_path / "m.safetensors", tmp_path / "1.csv", tmp_path / "2.csv"
@@ -129,7 +141,7 @@ def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
     # The categorical column is used and named; Python and the CLI agree.
     model = sklearn_ae.AutoencoderTransformer(random_state=0, max_epochs=20).fit(
         pd.read_csv(path))
-    contributions = model.score_contributions(pd.read_csv(path))[frame.columns]
+    contributions = model.score_contributions(pd.read_csv(path))
     python_top = contributions.columns[contributions.to_numpy().argmax(axis=1)]
     assert [t.split(" (")[0] for t in table["top_columns"]] == list(python_top)
     assert "size" in set(python_top)
