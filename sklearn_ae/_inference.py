@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._dask import lazy_for_dask
 from ._mixed_loss import categorical_term
-from ._tabular import MISSING, as_table, column_names, resolve_categorical
+from ._tabular import MISSING, as_table, column_names, refuse_dates, resolve_categorical
 
 # Reconstruct-and-refill rounds given to the holes of a row before it is
 # scored, encoded or reconstructed (docs/_design_tabular.md: rows with holes
@@ -41,6 +41,8 @@ class InferenceMixin(TransformerMixin):
         """Rows checked against the fit: a float array (NaN allowed) for a table of
         numbers, else the table itself (a DataFrame or an object array), which
         ``encoder_`` checks further when it encodes it."""
+        if isinstance(X, pd.DataFrame):
+            refuse_dates(X)
         categorical = self._categorical_mask(X, reset)
         if categorical is None or not categorical.any():
             return validate_data(

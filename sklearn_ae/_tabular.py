@@ -210,6 +210,16 @@ class TableEncoder(BaseEstimator):
             warnings.filterwarnings("ignore", category=RuntimeWarning)
             self.scaler_ = SCALERS[self.scaling]().fit(X_num)
             fill = self.scaler_.transform(_nan_mean(X_num)[None, :])[0]
+        # A column with numbers whose scaled mean is not finite: its statistics
+        # overflowed float64 (values near 1e300 have an infinite variance). Its
+        # scaled cells would be NaN, taken for missing values, and score 0 silently.
+        overflowed = ~np.isfinite(fill) & (~np.isnan(X_num)).any(axis=0)
+        if overflowed.any():
+            raise ValueError(
+                f"Column(s) {self._names(self.numeric_columns_[overflowed])} are too large "
+                "to scale: their statistics overflow float64. Rescale the data first "
+                "(for example divide by a power of ten)."
+            )
         self.numeric_fill_ = np.nan_to_num(fill.astype(np.float64), nan=0.0)
 
     def _fit_categorical(self, X):
@@ -527,6 +537,19 @@ def _column(X, j):
     if isinstance(X, pd.DataFrame):
         return X.iloc[:, j].reset_index(drop=True)
     return pd.Series(X[:, j], dtype=X.dtype if X.dtype != object else object)
+
+
+def refuse_dates(frame):
+    """Dates and durations are numbers of no agreed unit: ask for one, name the columns."""
+    dates = [str(name) for name, dtype in frame.dtypes.items()
+             if pd.api.types.is_datetime64_any_dtype(dtype)
+             or pd.api.types.is_timedelta64_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)]
+    if dates:
+        raise ValueError(
+            f"Column(s) {dates} hold dates or durations. Turn them into numbers in a unit "
+            "that means something for the data (for example days since a reference date, "
+            "or the hour of the day) or drop them."
+        )
 
 
 def _is_categorical_dtype(dtype):

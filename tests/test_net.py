@@ -120,6 +120,25 @@ def test_divergence_guard_names_the_learning_rate():
     assert np.isnan(net.history[-1, "train_loss"]) or np.isinf(net.history[-1, "train_loss"])
 
 
+def test_divergence_guard_stops_a_finite_blow_up():
+    """A loss that is finite but 1e4 times that of predicting the means has diverged."""
+    X = torch.randn(64, 4)
+    guard = DivergenceGuard(1e6)
+    net = _net(lr=1e6, max_epochs=5, callbacks=[("guard", guard)])
+    with pytest.raises(TrainingDivergedError, match=r"more than 10000 times .*lr=1e\+06"):
+        net.fit(X)
+    assert np.isfinite(net.history[-1, "train_loss"])
+    assert guard.reference_loss_ == pytest.approx(X.var(dim=0, unbiased=False).mean().item())
+
+
+def test_divergence_guard_lets_a_sound_fit_be():
+    X = torch.randn(64, 4) * 1e-4  # near-constant columns: the floor of 1e-3 applies
+    guard = DivergenceGuard(1e-3)
+    net = _net(lr=1e-3, max_epochs=3, callbacks=[("guard", guard)])
+    net.fit(X)
+    assert guard.reference_loss_ == 1e-3 and len(net.history) == 3
+
+
 def test_tensor_batches_train_like_skorchs_dataloader():
     # The fast path (whole-tensor slicing) must train exactly like skorch's
     # default Dataset + DataLoader path on the same rows in the same order.

@@ -49,6 +49,8 @@ BAD_DATA = {
     "1-D": (np.zeros(4), ValueError, "2D array"),
     "sparse": (sparse.csr_matrix(X_GOOD[:5]), TypeError, "[Ss]parse"),
     "wrong width": (X_GOOD[:5, :3], ValueError, "3 features"),
+    "dates": (pd.DataFrame({"a": X_GOOD[:5, 0], "b": pd.date_range("2026-01-01", periods=5),
+                            "c": X_GOOD[:5, 2], "d": X_GOOD[:5, 3]}), ValueError, "dates"),
 }
 
 
@@ -76,6 +78,18 @@ def test_bad_data_at_fit_is_refused(estimator, method, case):
         estimator = clone(estimator).set_params(scaling=None)
     with pytest.raises(error, match=match):
         getattr(clone(estimator), method)(X)
+
+
+def test_columns_too_large_to_scale_are_named_not_scored_as_missing():
+    """Values near 1e300 overflow the standard scaler's variance into NaN, which would
+    pass for missing values and score 0 without a word; the robust scaler's quartiles
+    do not overflow, and it scales them."""
+    X = X_GOOD.copy()
+    X[:, 2] = np.random.RandomState(1).choice([-1.0, 1.0], size=len(X)) * 1e300
+    with pytest.raises(ValueError, match=r"Column\(s\) \[2\] are too large to scale"):
+        AutoencoderTransformer(max_epochs=1).fit(X)
+    robust = AutoencoderTransformer(max_epochs=1, scaling="robust").fit(X)
+    assert (robust.reconstruction_error(X, per_feature=True)[:, 2] > 0).any()
 
 
 @pytest.mark.parametrize("method", DATA_METHODS + ["score_contributions", "impute"])

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_ae import (
@@ -228,6 +228,27 @@ def test_divergence_is_reported_names_lr_and_leaves_no_fitted_model(fast):
     with pytest.raises(NotFittedError):
         ae.transform(X)
     assert not [name for name in vars(ae) if name.endswith("_") and not name.startswith("_")]
+
+
+def test_a_finite_blow_up_is_reported_as_divergence_not_as_slow_convergence(fast):
+    """Adam at lr=1e6 leaves a finite loss of about 1e24: that is divergence, not a
+    budget that ran out while the loss was "still improving"."""
+    X = np.random.RandomState(0).normal(size=(64, 4))
+    ae = AutoencoderTransformer(lr=1e6, **fast)
+    with pytest.raises(TrainingDivergedError, match="times that of predicting each column"):
+        ae.fit(X)
+    assert not [name for name in vars(ae) if name.endswith("_") and not name.startswith("_")]
+
+
+def test_a_large_contractive_penalty_is_not_taken_for_divergence(digits):
+    """At contraction=1000 the first epochs' loss is about 1000 x 32 (the penalty of a
+    PCA start), 3e4 times the reconstruction's: the guard's reference includes it."""
+    X, _ = digits
+    cae = ContractiveAutoencoder(32, contraction=1000, max_epochs=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cae.fit(X[:300])
+    assert cae.loss_curve_[0] > 1e4
 
 
 def test_cuda_requested_without_gpu_gives_clear_error(monkeypatch, fast):
