@@ -86,7 +86,7 @@ def anomaly_table(model, X, n_top):
 def _report_anomalies(table, model):
     n_out = int((table["label"] == -1).sum())
     # Each of the score's terms is 1 on a typical training row.
-    typical = 1 if model.neighbor_reference_ is None else 2
+    typical = 1 if getattr(model, "neighbor_reference_", None) is None else 2
     _say(f"{n_out} of {len(table)} rows flagged as outliers (label -1; anomaly_score > "
          f"{-model.offset_:.3g}, where a typical training row scores about {typical})")
 
