@@ -14,9 +14,10 @@ from sklearn.utils import gen_batches
 from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._columns import as_table, column_names, refuse_dates, resolve_categorical
 from ._dask import lazy_for_dask
 from ._mixed_loss import categorical_term
-from ._tabular import MISSING, as_table, column_names, refuse_dates, resolve_categorical
+from ._tabular import MISSING
 
 # Reconstruct-and-refill rounds given to the holes of a row before it is
 # scored, encoded or reconstructed (docs/_design_tabular.md: rows with holes

@@ -6,10 +6,10 @@ Numpy, pandas and scikit-learn only; nothing here knows about torch.
 back: one float32 input matrix for the network, and for the loss the scaled
 numeric targets (NaN where missing) and one integer code per categorical
 cell. :mod:`sklearn_ae._mixed_loss` computes the reconstruction terms from
-them. The column rules are those of scikit-learn's
-:class:`~sklearn.ensemble.HistGradientBoostingClassifier` (which columns are
-categorical) and :class:`~sklearn.preprocessing.OneHotEncoder` (how many levels
-a column keeps).
+them. Which columns are categorical is :mod:`sklearn_ae._columns`' business
+(scikit-learn's :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
+rules); how many levels a column keeps follows
+:class:`~sklearn.preprocessing.OneHotEncoder`.
 """
 
 import warnings
@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._columns import as_table, column_names, column_of, resolve_categorical
 from ._defaults import SCALERS
 
 # Category codes of cells that match no level of their column.
@@ -181,14 +182,14 @@ class TableEncoder(BaseEstimator):
         self : TableEncoder
         """
         self._validate_params()
-        X = _as_table(X)
+        X = as_table(X)
         self.n_features_in_ = X.shape[1]
-        names = _column_names(X)
+        names = column_names(X)
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self.is_categorical_ = _resolve_categorical(X, self.categorical_features, names)
+        self.is_categorical_ = resolve_categorical(X, self.categorical_features, names)
         self.numeric_columns_ = np.flatnonzero(~self.is_categorical_)
         self.categorical_columns_ = np.flatnonzero(self.is_categorical_)
         self._fit_numeric(self._numeric_part(X))
@@ -225,7 +226,7 @@ class TableEncoder(BaseEstimator):
     def _fit_categorical(self, X):
         self.categories_, self.infrequent_categories_, self.categorical_dtypes_ = [], [], []
         for j in self.categorical_columns_:
-            column = _column(X, j)
+            column = column_of(X, j)
             kept, pooled = _levels(column, self.max_categories)
             self.categories_.append(kept)
             self.infrequent_categories_.append(pooled)
@@ -239,7 +240,7 @@ class TableEncoder(BaseEstimator):
             missing = np.isnan(X) if X.dtype.kind == "f" else np.zeros(X.shape, bool)
             empty = np.flatnonzero(missing.all(axis=0)).tolist()
         else:
-            empty = [j for j in range(self.n_features_in_) if _column(X, j).isna().all()]
+            empty = [j for j in range(self.n_features_in_) if column_of(X, j).isna().all()]
         if empty:
             warnings.warn(
                 f"Column(s) {self._names(empty)} are entirely missing in the training "
@@ -272,7 +273,7 @@ class TableEncoder(BaseEstimator):
         observed = ~np.isnan(numeric)
         codes = np.empty((len(X), len(self.categorical_columns_)), dtype=np.int64)
         for k, j in enumerate(self.categorical_columns_):
-            codes[:, k] = self._codes(_column(X, j), k)
+            codes[:, k] = self._codes(column_of(X, j), k)
         # Without holes or categories the inputs are the targets (one array, no copy).
         filled = numeric
         if not observed.all():
@@ -446,7 +447,7 @@ class TableEncoder(BaseEstimator):
         table = self._check_table(X)
         filled = X_hat.copy()
         for j in range(self.n_features_in_):
-            column = _column(table, j)
+            column = column_of(table, j)
             observed = ~column.isna().to_numpy()
             values = column.to_numpy(dtype=object)
             if isinstance(filled, pd.DataFrame):
@@ -469,13 +470,13 @@ class TableEncoder(BaseEstimator):
     # ------------------------------------------------------------ internals
 
     def _check_table(self, X):
-        X = _as_table(X)
+        X = as_table(X)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but TableEncoder is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        names = _column_names(X)
+        names = column_names(X)
         if hasattr(self, "feature_names_in_") and names is not None:
             if not np.array_equal(names, self.feature_names_in_):
                 raise ValueError(
@@ -510,103 +511,6 @@ class TableEncoder(BaseEstimator):
 
 
 # ------------------------------------------------------------- helpers
-
-
-def _as_table(X):
-    """A DataFrame as is; anything else as a 2-D numpy array."""
-    if isinstance(X, pd.DataFrame):
-        if X.ndim != 2:
-            raise ValueError("Expected a 2-D table.")
-        return X
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"Expected a 2-D table, got an array of shape {X.shape}.")
-    if X.dtype.kind not in "biufO":
-        X = X.astype(object)  # a numpy str array: every column a text column
-    return X
-
-
-def _column_names(X):
-    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
-        return np.asarray(X.columns, dtype=object)
-    return None
-
-
-def _column(X, j):
-    """Column ``j`` of a table, as a pandas Series."""
-    if isinstance(X, pd.DataFrame):
-        return X.iloc[:, j].reset_index(drop=True)
-    return pd.Series(X[:, j], dtype=X.dtype if X.dtype != object else object)
-
-
-def refuse_dates(frame):
-    """Dates and durations are numbers of no agreed unit: ask for one, name the columns."""
-    dates = [str(name) for name, dtype in frame.dtypes.items()
-             if pd.api.types.is_datetime64_any_dtype(dtype)
-             or pd.api.types.is_timedelta64_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)]
-    if dates:
-        raise ValueError(
-            f"Column(s) {dates} hold dates or durations. Turn them into numbers in a unit "
-            "that means something for the data (for example days since a reference date, "
-            "or the hour of the day) or drop them."
-        )
-
-
-def _is_categorical_dtype(dtype):
-    return isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)) or dtype == object
-
-
-def _holds_text(column):
-    return any(isinstance(v, (str, bytes)) for v in column.dropna().to_numpy(dtype=object))
-
-
-def _resolve_categorical(X, categorical_features, names):
-    """Boolean mask of the categorical columns, after HistGradientBoosting's rules."""
-    n_features = X.shape[1]
-    if categorical_features is None:
-        return np.zeros(n_features, dtype=bool)
-    if isinstance(categorical_features, str) and categorical_features == "from_dtype":
-        if isinstance(X, pd.DataFrame):
-            return np.array([_is_categorical_dtype(d) for d in X.dtypes], dtype=bool)
-        if X.dtype != object:
-            return np.zeros(n_features, dtype=bool)
-        return np.array([_holds_text(_column(X, j)) for j in range(n_features)], dtype=bool)
-    spec = np.asarray(categorical_features)
-    if spec.size == 0:
-        return np.zeros(n_features, dtype=bool)
-    if spec.dtype.kind == "b":
-        if spec.shape != (n_features,):
-            raise ValueError(
-                f"categorical_features as a boolean mask must have shape ({n_features},), "
-                f"got {spec.shape}."
-            )
-        return spec.copy()
-    mask = np.zeros(n_features, dtype=bool)
-    if spec.dtype.kind in "iu":
-        if spec.min() < 0 or spec.max() >= n_features:
-            raise ValueError("categorical_features set as integer indices must be in "
-                             f"[0, {n_features - 1}].")
-        mask[spec] = True
-        return mask
-    if spec.dtype.kind in "UO" and all(isinstance(f, str) for f in spec.ravel()):
-        if names is None:
-            raise ValueError(
-                "categorical_features given as names needs a DataFrame with string "
-                "column names; pass integer indices or a boolean mask instead."
-            )
-        for name in spec:
-            where = np.flatnonzero(names == name)
-            if len(where) == 0:
-                raise ValueError(
-                    f"categorical_features has an item value {name!r} which is not a "
-                    f"column of the training data: {list(names)}."
-                )
-            mask[where] = True
-        return mask
-    raise ValueError(
-        f"categorical_features must be 'from_dtype', None, or an array-like of bool, "
-        f"int or str, got {categorical_features!r}."
-    )
 
 
 def _python(value):
@@ -666,8 +570,3 @@ def _nan_mean(X_num):
     sums = np.nansum(X_num, axis=0)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
-
-# Names the estimators use.
-as_table = _as_table
-column_names = _column_names
-resolve_categorical = _resolve_categorical
