@@ -40,7 +40,7 @@ _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+(?:[eE][-+]?\d+)?\s*$")
 _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
 
 
-def sniff_csv_format(path, sep=None, decimal=None):
+def sniff_csv_format(path, sep=None, decimal=None, encoding="utf-8"):
     """The field separator and decimal mark of a CSV file, from its first lines.
 
     The separator is the candidate of ``SEPARATORS`` that splits every sampled
@@ -49,10 +49,14 @@ def sniff_csv_format(path, sep=None, decimal=None):
     the fields hold numbers like ``3,14`` and none like ``3.14``. Values given
     by the user are kept.
     """
+    with open(path, "rb") as f:
+        raw = f.read(_SNIFF_BYTES)
+    if b"\x00" in raw and not encoding.lower().replace("_", "-").startswith("utf-16"):
+        raise CLIError(f"{path}: holds NUL bytes: a binary file, not CSV text (or UTF-16 "
+                       "text without a byte-order mark: pass --encoding utf-16-le)")
     if sep is not None and decimal is not None:
         return sep, decimal
-    with open(path, "rb") as f:
-        sample = f.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+    sample = raw.decode(encoding, errors="replace")
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
     if len(sample) == _SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last one may be cut
@@ -81,10 +85,11 @@ def _guess_decimal(lines, sep):
     return "," if commas and not points else "."
 
 
-def read_table(path, sep=None, decimal=None):
+def read_table(path, sep=None, decimal=None, encoding="utf-8"):
     """Read a CSV or parquet file into a DataFrame, or raise CLIError.
 
-    For a CSV, ``sep`` and ``decimal`` are sniffed from the file unless given.
+    For a CSV, ``sep`` and ``decimal`` are sniffed from the file unless given;
+    a CSV that is not in ``encoding`` gets an error that names the option.
     """
     path = Path(path)
     if not path.exists():
@@ -100,12 +105,21 @@ def read_table(path, sep=None, decimal=None):
                     f"{path}: reading parquet needs pyarrow: pip install pyarrow"
                 ) from None
         else:
-            sep, decimal = sniff_csv_format(path, sep, decimal)
-            frame = pd.read_csv(path, sep=sep, decimal=decimal)
+            encoding = _utf16_by_its_mark(path, encoding)
+            sep, decimal = sniff_csv_format(path, sep, decimal, encoding)
+            frame = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     except CLIError:
         raise
     except pd.errors.EmptyDataError:
         raise CLIError(f"{path}: the file is empty") from None
+    except UnicodeDecodeError as exc:
+        raise CLIError(
+            f"{path}: is not {exc.encoding} text (byte 0x{exc.object[exc.start]:02x} at "
+            f"position {exc.start}); give its encoding, for example --encoding cp1252 for a "
+            "CSV saved by Excel on Windows, or --encoding latin-1"
+        ) from None
+    except LookupError:
+        raise CLIError(f"--encoding {encoding}: no such encoding") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"{path}: cannot read it as {_kind(path)}: {first}") from None
@@ -116,6 +130,16 @@ def read_table(path, sep=None, decimal=None):
     frame.columns = [str(c) for c in frame.columns]
     _refuse_one_text_column(frame, path)
     return frame
+
+
+def _utf16_by_its_mark(path, encoding):
+    """"utf-16" for a file that starts with UTF-16's byte-order mark, else ``encoding``.
+
+    The mark cannot start UTF-8 text (0xff and 0xfe are never valid there), so a file
+    that carries it is UTF-16 whatever was asked; Excel's "Unicode text" export is.
+    """
+    with open(path, "rb") as f:
+        return "utf-16" if f.read(2) in (b"\xff\xfe", b"\xfe\xff") else encoding
 
 
 def _refuse_one_text_column(frame, path):

@@ -96,7 +96,7 @@ def _report_anomalies(table, model):
 
 def cmd_detect(args):
     _check_files(args)
-    frame = read_table(args.file, args.sep, args.decimal)
+    frame = read_table(args.file, args.sep, args.decimal, args.encoding)
     X = select_columns(frame, args.columns, args.file)
     if len(X) < 2:
         raise CLIError(f"{args.file}: detect needs at least 2 rows to train on")
@@ -112,7 +112,7 @@ def cmd_detect(args):
 def cmd_score(args):
     _check_files(args)
     model = _load_model(args.model)
-    frame = read_table(args.file, args.sep, args.decimal)
+    frame = read_table(args.file, args.sep, args.decimal, args.encoding)
     X = model_columns(frame, model, args.file)
     table = anomaly_table(model, X, args.top)
     _report_anomalies(table, model)
@@ -124,7 +124,7 @@ def cmd_compress(args):
     if (args.model is None) == (args.n_components is None):
         raise CLIError("give exactly one of --model PATH and --n-components D")
     _check_files(args)
-    frame = read_table(args.file, args.sep, args.decimal)
+    frame = read_table(args.file, args.sep, args.decimal, args.encoding)
     if args.model is not None:
         model = _load_model(args.model)
         X = model_columns(frame, model, args.file)
@@ -191,6 +191,9 @@ def build_parser():
         sub.add_argument("--decimal", choices=(".", ","), default=None,
                          help="CSV decimal mark (default: sniffed; ',' only with another "
                          "separator than ',')")
+        sub.add_argument("--encoding", default="utf-8",
+                         help="CSV text encoding (default: utf-8; cp1252 for most CSV files "
+                         "saved by Excel on Windows)")
         if train:
             sub.add_argument("--columns", nargs="+", default=None, metavar="COLUMN",
                              help="columns to use (default: every column; text and category "

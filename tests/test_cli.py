@@ -188,6 +188,29 @@ def test_bad_files_get_one_line_errors(tmp_path, capsys, content, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+def test_text_encodings(tmp_path, capsys):
+    """Excel's cp1252 needs --encoding (the error says so); UTF-16 with its byte-order
+    mark is read as is; NUL bytes mean a binary file."""
+    text = "café,x\n1,2\n3,4\n5,6.5\n"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(text.encode("cp1252"))
+    status, out, err = run(["detect", latin, *QUICK_ARGS], capsys)
+    assert status == 2 and out == "" and "--encoding cp1252" in err
+    assert len(err.strip().splitlines()) == 1
+    status, out, _ = run(["detect", latin, "--encoding", "cp1252", *QUICK_ARGS], capsys)
+    assert status == 0 and "café" in out
+    wide = tmp_path / "wide.csv"
+    wide.write_text(text, encoding="utf-16")
+    status, out, _ = run(["detect", wide, *QUICK_ARGS], capsys)
+    assert status == 0 and "café" in out
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"PK\x03\x04\x00\x00" + bytes(range(256)))
+    status, _, err = run(["detect", binary, *QUICK_ARGS], capsys)
+    assert status == 2 and "binary file" in err
+    status, _, err = run(["detect", latin, "--encoding", "klingon", *QUICK_ARGS], capsys)
+    assert status == 2 and "no such encoding" in err
+
+
 def test_unreadable_inputs(tmp_path, capsys):
     status, _, err = run(["detect", tmp_path / "absent.csv"], capsys)
     assert status == 2 and "no such file" in err
