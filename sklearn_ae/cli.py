@@ -85,10 +85,13 @@ def anomaly_table(model, X, n_top):
 
 def _report_anomalies(table, model):
     n_out = int((table["label"] == -1).sum())
-    # Each of the score's terms is 1 on a typical training row.
+    # Each of the score's terms is 1 on a typical training row, unless most training
+    # rows are alike (an offset of 0 needs at least half of them to score 0).
     typical = 1 if getattr(model, "neighbor_reference_", None) is None else 2
+    scale = (f"where a typical training row scores about {typical}" if model.offset_ < 0
+             else "most training rows score 0: they are alike")
     _say(f"{n_out} of {len(table)} rows flagged as outliers (label -1; anomaly_score > "
-         f"{-model.offset_:.3g}, where a typical training row scores about {typical})")
+         f"{-model.offset_:.3g}, {scale})")
 
 
 # -------------------------------------------------------------- commands

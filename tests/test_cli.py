@@ -89,6 +89,14 @@ def test_top_columns_name_the_neighbour_term_of_a_far_row(table, tmp_path, capsy
     assert top[10].startswith("<neighbor distance> (")
 
 
+def test_detect_on_identical_rows_says_they_are_alike(tmp_path, capsys):
+    path = tmp_path / "same.csv"
+    pd.DataFrame({"a": [1.0] * 6, "b": [2.0] * 6}).to_csv(path, index=False)
+    status, out, err = run(["detect", path, "--max-epochs", "2"], capsys)
+    assert status == 0 and "most training rows score 0: they are alike" in err
+    assert (pd.read_csv(__import__("io").StringIO(out))["anomaly_score"] == 0).all()
+
+
 def test_detect_save_then_score_gives_the_same_scores(table, tmp_path, capsys):
     path, frame = table
     model, first, second = tmp_path / "m.safetensors", tmp_path / "1.csv", tmp_path / "2.csv"
