@@ -17,6 +17,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import to_tensor
 
+from ._defaults import THRESHOLD_ROWS
 from ._mixed_loss import mixed_reconstruction_loss
 from ._modules import jacobian_sq_norm
 
@@ -166,12 +167,12 @@ def _reference_loss(net, X):
 
     The first: the mean over columns of the column variances, at least 1e-3 (so
     that near-constant columns cannot make a sound loss look diverged),
-    estimated on at most 2**14 evenly spaced rows; the second on at most 256 of
-    them. None for data that is not one tensor (a stream of blocks).
+    estimated on at most ``THRESHOLD_ROWS`` evenly spaced rows; the second on at
+    most 256 of them. None for data that is not one tensor (a stream of blocks).
     """
     if not isinstance(X, torch.Tensor) or X.ndim != 2 or not len(X):
         return None
-    rows = X[:: max(1, len(X) // 2**14)]
+    rows = X[:: max(1, len(X) // THRESHOLD_ROWS)]
     with torch.no_grad():
         rows64 = rows.double()
         variances = (rows64 - rows64.nanmean(dim=0)).square().nanmean(dim=0)
