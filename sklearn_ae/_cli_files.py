@@ -41,21 +41,26 @@ _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d*\.\d+(?:[eE][-+]?\d+)?\s*$")
 
 
 def sniff_csv_format(path, sep=None, decimal=None, encoding="utf-8"):
-    """The field separator and decimal mark of a CSV file, from its first lines.
+    """The field separator, decimal mark and encoding of a CSV file, from its first lines.
 
     The separator is the candidate of ``SEPARATORS`` that splits every sampled
     line into the same number (more than one) of fields, the most fields
     winning; the decimal mark is ``","`` when the separator is not a comma and
     the fields hold numbers like ``3,14`` and none like ``3.14``. Values given
-    by the user are kept.
+    by the user are kept, except the encoding of a file that starts with
+    UTF-16's byte-order mark: the mark cannot start UTF-8 text (0xff and 0xfe
+    are never valid there), so such a file is UTF-16 whatever was asked
+    (Excel's "Unicode text" export is).
     """
     with open(path, "rb") as f:
         raw = f.read(_SNIFF_BYTES)
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
     if b"\x00" in raw and not encoding.lower().replace("_", "-").startswith("utf-16"):
         raise CLIError(f"{path}: holds NUL bytes: a binary file, not CSV text (or UTF-16 "
                        "text without a byte-order mark: pass --encoding utf-16-le)")
     if sep is not None and decimal is not None:
-        return sep, decimal
+        return sep, decimal, encoding
     sample = raw.decode(encoding, errors="replace")
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
     if len(sample) == _SNIFF_BYTES and len(lines) > 1:
@@ -64,7 +69,7 @@ def sniff_csv_format(path, sep=None, decimal=None, encoding="utf-8"):
         sep = _guess_separator(lines)
     if decimal is None:
         decimal = _guess_decimal(lines, sep)
-    return sep, decimal
+    return sep, decimal, encoding
 
 
 def _guess_separator(lines):
@@ -105,8 +110,7 @@ def read_table(path, sep=None, decimal=None, encoding="utf-8"):
                     f"{path}: reading parquet needs pyarrow: pip install pyarrow"
                 ) from None
         else:
-            encoding = _utf16_by_its_mark(path, encoding)
-            sep, decimal = sniff_csv_format(path, sep, decimal, encoding)
+            sep, decimal, encoding = sniff_csv_format(path, sep, decimal, encoding)
             frame = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
     except CLIError:
         raise
@@ -120,7 +124,7 @@ def read_table(path, sep=None, decimal=None, encoding="utf-8"):
         ) from None
     except LookupError:
         raise CLIError(f"--encoding {encoding}: no such encoding") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"{path}: cannot read it as {_kind(path)}: {first}") from None
     if frame.shape[1] == 0:
@@ -130,16 +134,6 @@ def read_table(path, sep=None, decimal=None, encoding="utf-8"):
     frame.columns = [str(c) for c in frame.columns]
     _refuse_one_text_column(frame, path)
     return frame
-
-
-def _utf16_by_its_mark(path, encoding):
-    """"utf-16" for a file that starts with UTF-16's byte-order mark, else ``encoding``.
-
-    The mark cannot start UTF-8 text (0xff and 0xfe are never valid there), so a file
-    that carries it is UTF-16 whatever was asked; Excel's "Unicode text" export is.
-    """
-    with open(path, "rb") as f:
-        return "utf-16" if f.read(2) in (b"\xff\xfe", b"\xfe\xff") else encoding
 
 
 def _refuse_one_text_column(frame, path):
