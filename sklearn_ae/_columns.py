@@ -49,11 +49,11 @@ def refuse_dates(frame):
         )
 
 
-def is_categorical_dtype(dtype):
+def _is_categorical_dtype(dtype):
     return isinstance(dtype, (pd.CategoricalDtype, pd.StringDtype)) or dtype == object
 
 
-def holds_text(column):
+def _holds_text(column):
     return any(isinstance(v, (str, bytes)) for v in column.dropna().to_numpy(dtype=object))
 
 
@@ -64,10 +64,10 @@ def resolve_categorical(X, categorical_features, names):
         return np.zeros(n_features, dtype=bool)
     if isinstance(categorical_features, str) and categorical_features == "from_dtype":
         if isinstance(X, pd.DataFrame):
-            return np.array([is_categorical_dtype(d) for d in X.dtypes], dtype=bool)
+            return np.array([_is_categorical_dtype(d) for d in X.dtypes], dtype=bool)
         if X.dtype != object:
             return np.zeros(n_features, dtype=bool)
-        return np.array([holds_text(column_of(X, j)) for j in range(n_features)], dtype=bool)
+        return np.array([_holds_text(column_of(X, j)) for j in range(n_features)], dtype=bool)
     spec = np.asarray(categorical_features)
     if spec.size == 0:
         return np.zeros(n_features, dtype=bool)
