@@ -85,6 +85,7 @@ class BaseAutoencoder(
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_neighbors": [Interval(Integral, 0, None, closed="left")],
         "device": [DeviceNames(), torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "callbacks": [list, None],
         "random_state": ["random_state"],
@@ -117,6 +118,7 @@ class BaseAutoencoder(
         contamination="auto",
         n_neighbors=10,
         device="cpu",
+        n_threads="auto",
         precision="float32",
         callbacks=None,
         random_state=None,
@@ -145,6 +147,7 @@ class BaseAutoencoder(
         self.contamination = contamination
         self.n_neighbors = n_neighbors
         self.device = device
+        self.n_threads = n_threads
         self.precision = precision
         self.callbacks = callbacks
         self.random_state = random_state
@@ -290,7 +293,7 @@ class BaseAutoencoder(
         hidden = hidden_entry_mask(*observed.shape) & observed
         if not hidden.any():
             return 0.0
-        with torch.inference_mode(), self.net_.autocast():
+        with self._threads(), torch.inference_mode(), self.net_.autocast():
             inputs = self._completed_inputs(self._hide(encoded, hidden))
             terms, _ = self._cell_terms(encoded, self.net_.module_(self._tensor(inputs)))
         return -float(terms[hidden].mean())

@@ -170,6 +170,22 @@ default="cpu"
         every machine. Other names are refused when ``fit`` validates the
         parameters; a device torch cannot find here is refused by ``fit``.
 
+    n_threads : int or "auto", default="auto"
+        CPU threads torch (and numpy's BLAS) use while this estimator trains
+        or scores; torch's own setting is put back after every call, also
+        when the call raises. ``"auto"`` uses one thread for a small network,
+        whose training step costs under 10 million multiply-adds (rows per
+        batch times weights: every default network on tables of up to a few
+        hundred columns), and for a larger one all cores but one, never more
+        than :func:`torch.get_num_threads` (so ``OMP_NUM_THREADS``,
+        :func:`torch.set_num_threads` and threadpoolctl's limits are obeyed).
+        Small networks gain nothing from more threads, and when another
+        process holds a core every step waits for the thread that lost it: on
+        two cores with one other busy process a digits fit took 1.0 s on two
+        threads and 0.3 s on one (benchmarks/threads.py). An integer uses
+        exactly that many threads. Results can differ in the last bits
+        between thread counts.
+
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` runs forward passes under :func:`torch.autocast` with
         bfloat16 matrix products (weights, loss and optimizer state stay
@@ -457,6 +473,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         contamination="auto",
         n_neighbors=10,
         device="cpu",
+        n_threads="auto",
         precision="float32",
         callbacks=None,
         random_state=None,
@@ -488,6 +505,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
             contamination=contamination,
             n_neighbors=n_neighbors,
             device=device,
+            n_threads=n_threads,
             precision=precision,
             callbacks=callbacks,
             random_state=random_state,
@@ -595,6 +613,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         contamination="auto",
         n_neighbors=10,
         device="cpu",
+        n_threads="auto",
         precision="float32",
         callbacks=None,
         random_state=None,
@@ -625,6 +644,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
             contamination=contamination,
             n_neighbors=n_neighbors,
             device=device,
+            n_threads=n_threads,
             precision=precision,
             callbacks=callbacks,
             random_state=random_state,

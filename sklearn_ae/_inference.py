@@ -18,6 +18,7 @@ from ._columns import as_table, column_names, refuse_dates, resolve_categorical
 from ._dask import lazy_for_dask
 from ._mixed_loss import categorical_term
 from ._tabular import MISSING
+from ._threads import auto_n_threads, cpu_threads, step_multiply_adds
 
 # Reconstruct-and-refill rounds given to the holes of a row before it is
 # scored, encoded or reconstructed (docs/_design_tabular.md: rows with holes
@@ -90,6 +91,20 @@ class InferenceMixin(TransformerMixin):
         host = torch.as_tensor(np.ascontiguousarray(X, dtype=np.float32))
         return host.pin_memory().to(self.device_, non_blocking=True)
 
+    def _threads(self):
+        """The CPU thread setting of this estimator's calls (the thread rule).
+
+        ``n_threads="auto"`` gives 1 until the network exists, then what
+        :func:`~sklearn_ae._threads.auto_n_threads` says for its size.
+        """
+        if self.n_threads != "auto":
+            return cpu_threads(self.n_threads)
+        net = getattr(self, "net_", None)
+        if net is None or not getattr(net, "initialized_", False):
+            return cpu_threads(1)
+        batch_size = self.n_samples_seen_ if self.batch_size_ == -1 else self.batch_size_
+        return cpu_threads(auto_n_threads(step_multiply_adds(net.module_, max(1, batch_size))))
+
     def _row_chunks(self, n_rows):
         """Row slices whose activations fit in scikit-learn's ``working_memory``."""
         n_inputs = self.encoder_.n_inputs_
@@ -109,7 +124,7 @@ class InferenceMixin(TransformerMixin):
         None).
         """
         out = np.empty((len(X),) if width is None else (len(X), width), dtype=np.float64)
-        with torch.inference_mode(), self.net_.autocast():
+        with self._threads(), torch.inference_mode(), self.net_.autocast():
             for rows in self._row_chunks(len(X)):
                 out[rows] = function(_rows(X, rows))
         return out
@@ -210,7 +225,7 @@ class InferenceMixin(TransformerMixin):
         """
         total = np.zeros(self.n_features_in_)
         counts = np.zeros(self.n_features_in_)
-        with torch.inference_mode(), self.net_.autocast():
+        with self._threads(), torch.inference_mode(), self.net_.autocast():
             for rows in self._row_chunks(len(X)):
                 terms, counted = self._terms_chunk(_rows(X, rows))
                 total += terms.sum(axis=0)

@@ -52,7 +52,8 @@ class TrainingMixin:
         """Train on validated-to-be ``X``; on any exception, undo the call."""
         saved = checkpoint(self, with_net_state=incremental)
         try:
-            self._train(X, incremental)
+            with self._threads():  # set-up; the loop takes the network's own rule
+                self._train(X, incremental)
         except BaseException:
             roll_back(self, saved)
             raise
@@ -90,7 +91,8 @@ class TrainingMixin:
                 self._train_to_the_end(X_train, X_valid, init_seed)
             finally:  # a later partial_fit passes over all of its rows
                 self.net_.iterator_train__max_batches = None
-        self._record_training(X, with_validation=not incremental and self.early_stopping)
+        with self._threads():
+            self._record_training(X, with_validation=not incremental and self.early_stopping)
 
     # -------------------------------------------------------------- set-up
 
@@ -365,7 +367,8 @@ class TrainingMixin:
                     train_split=predefined_split(Dataset(self._tensor(X_valid)))
                 )
             self._initialize_net(X_train, init_seed)
-            self.net_.partial_fit(self._tensor(X_train))
+            with self._threads():
+                self.net_.partial_fit(self._tensor(X_train))
             if self.net_.interrupted_ and not self._stopped_early():
                 self._recover_from_interrupt()
             elif not self._stopped_early():
@@ -408,7 +411,8 @@ class TrainingMixin:
         )
 
     def _train_one_epoch(self, X_fit):
-        self.net_.partial_fit(self._tensor(X_fit), epochs=1)
+        with self._threads():
+            self.net_.partial_fit(self._tensor(X_fit), epochs=1)
         self.net_.module_.train(False)
         if self.net_.interrupted_:
             raise KeyboardInterrupt(
