@@ -27,6 +27,7 @@ from ._cli_files import (
     read_table,
     select_columns,
 )
+from ._outlier import NEIGHBOR_COLUMN
 
 MODEL_TYPES = ("plain", "denoising", "contractive")
 
@@ -58,40 +59,60 @@ def _fit(model, X):
 
 
 def anomaly_table(model, X, n_top):
-    """One row per row of ``X``: anomaly score, ±1 label, top columns.
+    """One row per row of ``X``: anomaly score, ±1 label, what the score is made of.
 
-    The top columns and their shares come from the model's
-    ``score_contributions``, so they are those Python names for the same row.
-    The score's neighbour term, a part of no column, is ranked with the
-    columns under its Python name, ``<neighbor distance>``: a row that is odd
-    because it is far from every training row says so.
+    Parameters
+    ----------
+    model : AutoencoderTransformer, DenoisingAutoencoder or ContractiveAutoencoder
+        Fitted.
+    X : DataFrame of shape (n_samples, n_features)
+        Rows to score, with the columns the model was trained on.
+    n_top : int
+        Number of columns to list per row in ``top_columns``.
+
+    Returns
+    -------
+    table : DataFrame
+        Columns ``row`` (1-based), ``anomaly_score`` (``-score_samples``),
+        ``label`` (-1 outlier, 1 inlier), ``neighbor_share`` (only when the
+        model has the neighbour term: the share of the score that is the
+        distance to the nearest training rows, a part of no column) and
+        ``top_columns``: the ``n_top`` columns of ``X`` with the largest
+        ``score_contributions``, each with its share of the whole score.
+        The shares of all columns and ``neighbor_share`` add up to 1 on a row
+        whose score is above 0.
     """
     scores = model.score_samples(X)
     contributions = model.score_contributions(X)
-    names = np.asarray(contributions.columns)
-    contributions = contributions.to_numpy()
-    shares = contributions / np.maximum(contributions.sum(axis=1, keepdims=True), 1e-300)
-    order = np.argsort(-contributions, axis=1, kind="stable")[:, :n_top]
+    has_neighbor_term = NEIGHBOR_COLUMN in contributions.columns
+    shares = contributions.to_numpy() / np.maximum(-scores, np.finfo(np.float64).tiny)[:, None]
+    columns = contributions.drop(columns=NEIGHBOR_COLUMN) if has_neighbor_term else contributions
+    names = np.asarray(columns.columns)
+    order = np.argsort(-columns.to_numpy(), axis=1, kind="stable")[:, :n_top]
     top = [
         "; ".join(f"{names[j]} ({shares[i, j]:.0%})" for j in row) for i, row in enumerate(order)
     ]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "row": np.arange(1, len(X) + 1),
         "anomaly_score": -scores,
         "label": np.where(scores - model.offset_ < 0, -1, 1),
-        "top_columns": top,
     })
+    if has_neighbor_term:
+        table["neighbor_share"] = shares[:, -1]
+    table["top_columns"] = top
+    return table
 
 
-def _report_anomalies(table, model):
+def _report_anomalies(table, model, rows):
+    """The summary line; ``rows`` names the scored rows ("training rows", "rows of FILE")."""
     n_out = int((table["label"] == -1).sum())
-    # Each of the score's terms is 1 on a typical training row, unless most training
-    # rows are alike (an offset of 0 needs at least half of them to score 0).
-    typical = 1 if getattr(model, "neighbor_reference_", None) is None else 2
-    scale = (f"where a typical training row scores about {typical}" if model.offset_ < 0
-             else "most training rows score 0: they are alike")
+    median = float(np.median(table["anomaly_score"]))
+    if model.offset_ >= 0:  # an offset of 0 needs at least half of the training rows at 0
+        scale = "most training rows score 0: they are alike"
+    else:
+        scale = f"the median of the {rows} is {median:.3g}"
     _say(f"{n_out} of {len(table)} rows flagged as outliers (label -1; anomaly_score > "
-         f"{-model.offset_:.3g}, {scale})")
+         f"{-model.offset_:.3g}; {scale})")
 
 
 # -------------------------------------------------------------- commands
@@ -105,7 +126,7 @@ def cmd_detect(args):
         raise CLIError(f"{args.file}: detect needs at least 2 rows to train on")
     model = _fit(_make_model(args, contamination=args.contamination), X)
     table = anomaly_table(model, X, args.top)
-    _report_anomalies(table, model)
+    _report_anomalies(table, model, "training rows")
     if args.save_model:
         _save_model(model, args.save_model)
     _write(table, args.output)
@@ -118,7 +139,7 @@ def cmd_score(args):
     frame = read_table(args.file, args.sep, args.decimal, args.encoding)
     X = model_columns(frame, model, args.file)
     table = anomaly_table(model, X, args.top)
-    _report_anomalies(table, model)
+    _report_anomalies(table, model, f"rows of {args.file}")
     _write(table, args.output)
     return EXIT_OK
 
@@ -165,8 +186,8 @@ def build_parser():
         description="Autoencoders for tables: anomaly detection, compression, a demo.",
         epilog="Run 'sklearn-ae COMMAND --help' for the options of a command. Tables may "
         "have text and category columns (used as categorical columns) and missing values "
-        "(empty fields, NA): the model leaves missing values out of its scores, so the "
-        "former --impute option is gone.",
+        "(empty fields, NA), which the model leaves out of its scores: there is nothing "
+        "to fill in first.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -201,9 +222,18 @@ def build_parser():
             sub.add_argument("--columns", nargs="+", default=None, metavar="COLUMN",
                              help="columns to use (default: every column; text and category "
                              "columns are categorical; missing values are allowed and need "
-                             "no filling: the former --impute option is gone)")
-            sub.add_argument("--model-type", choices=MODEL_TYPES, default="plain")
-            sub.add_argument("--random-state", type=int, default=0)
+                             "no filling)")
+            sub.add_argument("--model-type", choices=MODEL_TYPES, default="plain",
+                             help="plain: AutoencoderTransformer; denoising: "
+                             "DenoisingAutoencoder (learns to rebuild rows from copies with "
+                             "10%% of their cells masked); contractive: ContractiveAutoencoder "
+                             "(penalises codes that change quickly with the input); each at "
+                             "its defaults (default: plain)")
+            sub.add_argument("--random-state", type=int, default=0, metavar="SEED",
+                             help="seed of the network's initial weights, the order of the "
+                             "training rows and the training rows kept for the neighbour "
+                             "term: the same seed, file and options give the same results "
+                             "on the CPU (default: 0)")
             sub.add_argument("--max-epochs", type=_max_epochs, default="auto",
                              help="training epochs, or 'auto' (about 300 optimizer steps; "
                              "default)")
@@ -218,13 +248,14 @@ def build_parser():
         "detect", help="train on FILE and score its rows for anomalies",
         description="Train an autoencoder on FILE and write one row per input row, in "
         "order: row (1-based), anomaly_score (reconstruction error plus distance to the "
-        "nearest training rows, each in units of its typical value; about 2 for a typical "
-        "row, higher = more anomalous), label (-1 outlier, 1 inlier) and top_columns: the "
+        "nearest training rows, each divided by its mean over the training rows, so the "
+        "training rows' mean score is 2 and their median lower; higher = more anomalous), "
+        "label (-1 outlier, 1 inlier), neighbor_share (the share of the score that is the "
+        "distance to the nearest training rows, a part of no column) and top_columns: the "
         "columns with the largest shares of the row's score (the model's "
         "score_contributions: each cell's reconstruction error divided by that column's "
-        "typical training error; a categorical column counts once), with their share of the "
-        "score; the score's distance to the nearest training rows, a part of no column, "
-        "is ranked with them as <neighbor distance>. "
+        "typical training error; a categorical column counts once), each with its share of "
+        "the whole score; the shares of all columns and neighbor_share add up to 1. "
         "Text and category columns are categorical; missing values are left out of the "
         "scores.")
     common(detect)
@@ -237,10 +268,14 @@ def build_parser():
     score = commands.add_parser(
         "score", help="score FILE's rows with a saved model",
         description="Score FILE's rows with a model saved by 'detect --save-model'; same "
-        "output as detect. FILE needs the columns the model was trained on.")
+        "output as detect (neighbor_share only when the model has the neighbour term: a "
+        "model saved from Python with n_neighbors=0 has none). FILE needs the columns the "
+        "model was trained on.")
     common(score, train=False)
     top(score)
-    score.add_argument("--model", required=True, metavar="PATH")
+    score.add_argument("--model", required=True, metavar="PATH",
+                       help="a model file written by 'detect --save-model' (a safetensors "
+                       "file; any other file is refused)")
     score.set_defaults(handler=cmd_score)
 
     compress = commands.add_parser(
@@ -248,7 +283,9 @@ def build_parser():
         description="Write the autoencoder code of each row of FILE, with a saved model "
         "(--model) or one trained on FILE (--n-components).")
     common(compress)
-    compress.add_argument("--model", default=None, metavar="PATH")
+    compress.add_argument("--model", default=None, metavar="PATH",
+                          help="a model file written by --save-model; FILE needs the "
+                          "columns it was trained on (give this or --n-components)")
     compress.add_argument("--n-components", type=_positive_int, default=None, metavar="D",
                           help="size of the code, at most the number of columns")
     compress.set_defaults(handler=cmd_compress)

@@ -59,7 +59,8 @@ def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_p
     assert status == 0
     assert "ignoring column(s) id" in err and "identifier" in err
     scores = pd.read_csv(out_csv)
-    assert list(scores.columns) == ["row", "anomaly_score", "label", "top_columns"]
+    assert list(scores.columns) == ["row", "anomaly_score", "label", "neighbor_share",
+                                    "top_columns"]
     assert scores["row"].tolist() == list(range(1, 81))
     assert set(scores["label"]) == {-1, 1}
     assert (scores["label"] == -1).sum() == 4  # 5 % of 80
@@ -67,26 +68,99 @@ def test_detect_one_row_per_input_row_and_finds_the_planted_outlier(table, tmp_p
     assert scores.loc[40, "top_columns"].split(" (")[0] == "b"
 
 
-def test_detect_says_what_a_typical_training_row_scores(table, tmp_path, capsys):
-    """The summary line names the training rows' mean score: 2, one per score term."""
+def test_detect_states_the_median_training_score(table, tmp_path, capsys):
+    """The summary line gives the training rows' median score, which it computes: the
+    mean is 2 by construction (one per score term) and says little of a typical row."""
     path, _ = table
     out_csv = tmp_path / "scores.csv"
     status, _, err = run(["detect", path, "-o", out_csv, "--max-epochs", "20"], capsys)
     assert status == 0
-    assert "where a typical training row scores about 2)" in err
-    assert pd.read_csv(out_csv)["anomaly_score"].mean() == pytest.approx(2.0, rel=1e-3)
+    scores = pd.read_csv(out_csv)["anomaly_score"]
+    assert f"the median of the training rows is {scores.median():.3g})" in err
+    assert "typical training row" not in err
+    assert scores.mean() == pytest.approx(2.0, rel=1e-3)
 
 
-def test_top_columns_name_the_neighbour_term_of_a_far_row(table, tmp_path, capsys):
+def test_score_states_the_median_of_the_rows_it_scored(table, tmp_path, capsys):
+    path, _ = table
+    model, out_csv = tmp_path / "m.safetensors", tmp_path / "scores.csv"
+    assert run(["detect", path, "--save-model", model, "-o", tmp_path / "o.csv", *QUICK_ARGS],
+               capsys)[0] == 0
+    status, _, err = run(["score", path, "--model", model, "-o", out_csv], capsys)
+    assert status == 0
+    median = pd.read_csv(out_csv)["anomaly_score"].median()
+    assert f"the median of the rows of {path} is {median:.3g})" in err
+    assert "training" not in err
+
+
+def test_neighbor_share_tells_a_far_row(table, tmp_path, capsys):
     """A row far out along the data's own line is reconstructed well: the distance to
-    the nearest training rows, not a column, is what makes it odd, and the table says so."""
+    the nearest training rows, not a column, is what makes it odd, and neighbor_share
+    says so while top_columns still names columns only."""
     path, frame = table
     frame.loc[10, ["a", "b", "c"]] = [6.0, 12.0, -6.0]
     frame.to_csv(path, index=False)
     status, out, _ = run(["detect", path, "--top", "1", *QUICK_ARGS], capsys)
     assert status == 0
-    top = pd.read_csv(__import__("io").StringIO(out))["top_columns"]
-    assert top[10].startswith("<neighbor distance> (")
+    result = pd.read_csv(__import__("io").StringIO(out))
+    assert result.loc[10, "neighbor_share"] > 0.9
+    assert result.loc[10, "top_columns"].split(" (")[0] in {"a", "b", "c", "d"}
+    # The planted row 40 breaks the a-b relation: column b, not the distance, explains it.
+    assert result.loc[40, "neighbor_share"] < 0.5
+    assert result.loc[40, "top_columns"].startswith("b (")
+
+
+def _shares(top_columns):
+    """{column: share} from a top_columns cell such as 'b (41%); a (3%)'."""
+    pairs = (item.rsplit(" (", 1) for item in top_columns.split("; "))
+    return {name: float(share.rstrip("%)")) / 100 for name, share in pairs}
+
+
+def test_breast_cancer_top_columns_are_real_columns_and_shares_add_up(tmp_path, capsys):
+    """On breast cancer the neighbour term is the largest part of nearly every row's
+    score; it has its own column and never hides the columns that explain a row."""
+    from sklearn.datasets import load_breast_cancer
+
+    from sklearn_ae._outlier import NEIGHBOR_COLUMN
+
+    frame = load_breast_cancer(as_frame=True).data
+    path = tmp_path / "cancer.csv"
+    frame.to_csv(path, index=False)
+    n_columns = frame.shape[1]
+    status, out, err = run(["detect", path, "--top", n_columns, *QUICK_ARGS], capsys)
+    assert status == 0, err
+    result = pd.read_csv(__import__("io").StringIO(out))
+    assert len(result) == len(frame)
+    assert not result["top_columns"].str.contains(NEIGHBOR_COLUMN, regex=False).any()
+    assert result["neighbor_share"].between(0, 1).all()
+    assert result["neighbor_share"].max() < 1
+    for i, cell in enumerate(result["top_columns"]):
+        shares = _shares(cell)
+        assert set(shares) == set(frame.columns)
+        # Each share is rounded to a whole percent.
+        total = sum(shares.values()) + result.loc[i, "neighbor_share"]
+        assert total == pytest.approx(1, abs=0.005 * n_columns)
+    # Python and the command line name the same columns, in the same order.
+    table = cli.anomaly_table(sklearn_ae.AutoencoderTransformer(
+        random_state=0, max_epochs=20).fit(frame), frame, 3)
+    assert table["top_columns"].tolist() == [
+        "; ".join(cell.split("; ")[:3]) for cell in result["top_columns"]]
+    assert "the median of the training rows is" in err
+
+
+def test_no_neighbor_share_without_the_neighbour_term(table, tmp_path, capsys):
+    path, frame = table
+    model = tmp_path / "m.safetensors"
+    X = frame[["a", "b", "c", "d"]]
+    fitted = sklearn_ae.AutoencoderTransformer(n_neighbors=0, max_epochs=20,
+                                               random_state=0).fit(X)
+    fitted.save(model)
+    status, out, err = run(["score", path, "--model", model, "--top", "4"], capsys)
+    assert status == 0, err
+    result = pd.read_csv(__import__("io").StringIO(out))
+    assert list(result.columns) == ["row", "anomaly_score", "label", "top_columns"]
+    for cell in result["top_columns"]:
+        assert sum(_shares(cell).values()) == pytest.approx(1, abs=0.02)
 
 
 def test_detect_on_identical_rows_says_they_are_alike(tmp_path, capsys):
@@ -149,7 +223,8 @@ def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
     # The categorical column is used and named; Python and the CLI agree.
     model = sklearn_ae.AutoencoderTransformer(random_state=0, max_epochs=20).fit(
         pd.read_csv(path))
-    contributions = model.score_contributions(pd.read_csv(path))
+    contributions = model.score_contributions(pd.read_csv(path)).drop(
+        columns="<neighbor distance>")
     python_top = contributions.columns[contributions.to_numpy().argmax(axis=1)]
     assert [t.split(" (")[0] for t in table["top_columns"]] == list(python_top)
     assert "size" in set(python_top)
@@ -169,10 +244,10 @@ def test_parquet_keeps_categorical_columns(tmp_path, capsys):
     assert sklearn_ae.load(model).encoder_.is_categorical_.tolist() == [True, False]
 
 
-def test_impute_option_is_gone_and_help_says_so(capsys):
+def test_there_is_no_impute_option(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--help"])
-    assert "--impute option is gone" in capsys.readouterr().out
+    assert "--impute" not in capsys.readouterr().out
     with pytest.raises(SystemExit) as exit_:
         cli.main(["detect", "x.csv", "--impute", "median"])
     assert exit_.value.code == 2
