@@ -48,7 +48,11 @@ nesting depth, checks every tensor's declared dtype, shape and byte range,
 checks the sizes in the JSON against the tensor shapes before building
 anything, and validates every parameter with the estimator's own
 ``_parameter_constraints``. Bad content raises :class:`ValueError`, an
-unreadable file :class:`OSError`; both name the file.
+unreadable file :class:`OSError`; both name the file, in one line. A file that does not start as a safetensors
+file is called what its first bytes look like: a Python pickle (the ``\\x80``
+protocol byte), a zip archive (``PK\\x03\\x04``: what ``torch.save`` and
+``numpy.savez`` write), gzip, a NumPy ``.npy`` file, text, or else a damaged
+file.
 """
 
 import hashlib
@@ -279,9 +283,13 @@ def _read_model_file(path):
     with os.fdopen(fd, "rb") as f:
         prefix = f.read(8)
         header_size = _header_size(prefix, size, path)
+        if header_size is None:
+            raise _not_a_model_file(path, prefix + f.read(_SNIFF_BYTES))
         header_bytes = f.read(header_size)
         if len(header_bytes) != header_size:
             raise ValueError(f"{path} is truncated: it ended inside its header")
+        if header_bytes[:1] != b"{":
+            raise _not_a_model_file(path, prefix + header_bytes[:_SNIFF_BYTES])
         header = _parse_header(header_bytes, path)
         _check_tensor_entries(header, size - 8 - header_size, path)
         rest = f.read(size - 8 - header_size)
@@ -305,28 +313,70 @@ def _regular_file_size(status, path):
 
 
 def _header_size(prefix, file_size, path):
+    """The header length the first 8 bytes give; None when no safetensors file could
+    start so (a length beyond the file and beyond any header's size)."""
     if len(prefix) < 8:
         raise ValueError(
             f"{path} is not a sklearn_ae model file: it is only {len(prefix)} bytes long")
     (header_size,) = struct.unpack("<Q", prefix)
     if header_size > file_size - 8:
+        if header_size > MAX_HEADER_BYTES:
+            return None
         raise ValueError(
-            f"{path} is not a sklearn_ae model file, or is truncated: its header claims "
-            f"{header_size} bytes but the file has {file_size - 8} after the length")
+            f"{path} is truncated, damaged or not a sklearn_ae model file: it ends before "
+            "the header its first 8 bytes announce")
     if header_size > MAX_HEADER_BYTES:
         raise ValueError(
-            f"{path} is not a sklearn_ae model file, or is corrupt: its header claims "
-            f"{header_size} bytes (at most {MAX_HEADER_BYTES} are allowed)")
+            f"{path} is not a sklearn_ae model file, or is damaged: its first 8 bytes "
+            f"announce a header of {header_size:,} bytes, and a model file's has at most "
+            f"{MAX_HEADER_BYTES:,}")
     return header_size
 
 
+# How much of a file's head is read to tell what it is when it is no model file.
+_SNIFF_BYTES = 512
+
+
+def _not_a_model_file(path, head):
+    """The error for a file that does not start as a safetensors file, saying what it
+    looks like from its first bytes (never the bytes themselves)."""
+    return ValueError(f"{path} is not a sklearn_ae model file ({_looks_like(head)})")
+
+
+def _looks_like(head):
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "it looks like a Python pickle"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "it is a zip archive, as torch.save and numpy.savez write"
+    if head[:2] == b"\x1f\x8b":
+        return "it is gzip-compressed"
+    if head[:6] == b"\x93NUMPY":
+        return "it is a NumPy .npy file"
+    if _is_text(head):
+        return "it looks like text"
+    return "its first bytes are not those of a safetensors file; if it was one, it is damaged"
+
+
+def _is_text(head):
+    """Whether ``head``, the first bytes of a file, is text (UTF-8, or UTF-16 with its
+    byte-order mark); the last character may be cut."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    for cut in range(4):
+        try:
+            text = head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return all(c.isprintable() or c in "\t\n\r\f" for c in text)
+    return False
+
+
 def _parse_header(header_bytes, path):
-    if header_bytes[:1] != b"{":
-        raise ValueError(f"{path} is not a sklearn_ae model file (not a safetensors file)")
     try:
         text = header_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path} is not a sklearn_ae model file: unreadable header ({exc})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is damaged or not a sklearn_ae model file: its header is "
+                         "not UTF-8 text") from None
     header = _load_json(text, path, "header")
     if not isinstance(header, dict):
         raise ValueError(f"{path} is not a sklearn_ae model file: the header is not an object")
@@ -340,8 +390,11 @@ def _load_json(text, path, what):
         raise ValueError(f"{path}: its {what} nests {depth} deep (at most {MAX_JSON_DEPTH})")
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ValueError(f"{path}: unreadable JSON in its {what} ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is damaged or not a sklearn_ae model file: its {what} is "
+                         f"not valid JSON at character {exc.pos:,}") from None
+    except RecursionError:
+        raise ValueError(f"{path}: its {what} nests too deep to read") from None
 
 
 _ESCAPE = re.compile(r"\\.", re.DOTALL)
@@ -368,18 +421,28 @@ def _check_tensor_entries(header, data_size, path):
     for name, entry in header.items():
         if name == "__metadata__":
             continue
-        try:
-            itemsize = _TENSOR_ITEMSIZE[entry["dtype"]]
-            shape, (begin, end) = entry["shape"], entry["data_offsets"]
-            valid = (all(type(n) is int and n >= 0 for n in [*shape, begin, end])
-                     and begin <= end <= data_size
-                     and end - begin == math.prod(shape) * itemsize)
-        except (KeyError, TypeError, ValueError):
-            valid = False
-        if not valid:
-            raise ValueError(
-                f"{path} is corrupt: tensor {name!r} has an invalid description {entry!r:.200} "
-                f"for a data section of {data_size} bytes")
+        problem = _tensor_entry_problem(entry, data_size)
+        if problem:
+            raise ValueError(f"{path} is damaged or not a sklearn_ae model file: its header "
+                             f"gives tensor {name!r:.80} {problem}")
+
+
+def _tensor_entry_problem(entry, data_size):
+    """What is wrong with one tensor's description in the header, in words, or None."""
+    if not (isinstance(entry, dict) and {"dtype", "shape", "data_offsets"} <= set(entry)):
+        return "no dtype, shape and data_offsets"
+    if not isinstance(entry["dtype"], str) or entry["dtype"] not in _TENSOR_ITEMSIZE:
+        return "an unknown dtype"
+    shape, offsets = entry["shape"], entry["data_offsets"]
+    if not (isinstance(shape, list) and isinstance(offsets, list) and len(offsets) == 2
+            and all(type(n) is int and n >= 0 for n in [*shape, *offsets])):
+        return "a shape or byte range that is not a list of sizes"
+    begin, end = offsets
+    if not begin <= end <= data_size:
+        return f"a byte range beyond the {data_size:,} bytes of tensor data in the file"
+    if end - begin != math.prod(shape) * _TENSOR_ITEMSIZE[entry["dtype"]]:
+        return "a byte range that does not match its shape and dtype"
+    return None
 
 
 def _check_metadata(header, path):

@@ -202,6 +202,29 @@ def test_score_refuses_missing_columns_and_bad_models(table, tmp_path, capsys):
     assert status == 1 and "not a sklearn_ae model" in err
 
 
+@pytest.mark.parametrize("name, looks_like", [
+    ("model.pkl", "Python pickle"), ("model.zip", "zip archive"), ("model.txt", "text")])
+def test_score_with_a_file_that_is_not_a_model_says_so_in_one_line(table, tmp_path, capsys,
+                                                                  name, looks_like):
+    import pickle
+    import zipfile
+
+    path, _ = table
+    model = tmp_path / name
+    if name.endswith(".pkl"):
+        model.write_bytes(pickle.dumps(sklearn_ae.AutoencoderTransformer()))
+    elif name.endswith(".zip"):
+        with zipfile.ZipFile(model, "w") as archive:
+            archive.writestr("model.json", "{}")
+    else:
+        model.write_text("this is not a model\n" * 10)
+    status, out, err = run(["score", path, "--model", model], capsys)
+    assert status == 1 and out == ""
+    assert err.startswith(f"sklearn-ae score: error: cannot load the model: {model} is not "
+                          "a sklearn_ae model file (")
+    assert looks_like in err and len(err.strip().splitlines()) == 1
+
+
 def test_missing_values_and_categorical_columns_are_used(tmp_path, capsys):
     rng = np.random.RandomState(0)
     n = 200

@@ -171,9 +171,63 @@ def test_version_1_file_is_refused_with_a_message_to_refit(tmp_path):
 
 def test_header_length_beyond_the_file_is_refused(tmp_path):
     bad = tmp_path / "bad.safetensors"
-    bad.write_bytes(struct.pack("<Q", 10**9) + b"{}")
+    bad.write_bytes(struct.pack("<Q", 1000) + b"{}")
     with pytest.raises(ValueError, match="truncated"):
         sklearn_ae.load(bad)
+    # Longer than any model file's header: not a model file, whatever the file's size.
+    bad.write_bytes(struct.pack("<Q", 10**9) + b"{}")
+    with pytest.raises(ValueError, match="not a sklearn_ae model file") as error:
+        sklearn_ae.load(bad)
+    assert "1000000000" not in str(error.value) and "1,000,000,000" not in str(error.value)
+
+
+def _zip_bytes():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("weights.txt", "not a model")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, looks_like", [
+    ("model.pkl", pickle.dumps({"weights": list(range(100))}, protocol=4), "Python pickle"),
+    ("model2.pkl", pickle.dumps([1.5] * 100, protocol=2), "Python pickle"),
+    ("model.zip", _zip_bytes(), "zip archive"),
+    ("model.txt", "n_components = 4\nweights: 0.1 0.2 0.3\n" * 20, "text"),
+    ("model.csv", "a,b\n1,2\n" * 20, "text"),
+])
+def test_foreign_file_gets_one_line_saying_what_it_looks_like(tmp_path, name, content,
+                                                              looks_like):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError) as error:
+        sklearn_ae.load(path)
+    message = str(error.value)
+    assert message.startswith(f"{path} is not a sklearn_ae model file (it ")
+    assert looks_like in message
+    assert len(message.splitlines()) == 1 and "bytes" not in message
+
+
+@pytest.mark.parametrize("position", list(range(9)) + [20, 100])
+def test_one_flipped_header_byte_gives_a_short_one_line_error(saved, tmp_path, position):
+    """No header size in the billions, no JSON echoed: the file is called damaged or not
+    a model file, in one short line."""
+    _, path = saved
+    data = bytearray(path.read_bytes())
+    data[position] ^= 0x10
+    bad = tmp_path / "flipped.safetensors"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ValueError) as error:
+        sklearn_ae.load(bad)
+    message = str(error.value)
+    assert len(message.splitlines()) == 1 and len(message) < len(str(bad)) + 160
+    assert "not a sklearn_ae model file" in message or "checksum" in message
+    assert '{"' not in message and "__metadata__" not in message
 
 
 # ------------------------------------------------------------ keyed signature
