@@ -15,7 +15,7 @@ the two largest, ``RandomState(13).rand() < 0.5`` would have put cover in A, it 
 so skin went to A and cover to B.
 
 Methods: our three estimators at their defaults (or with ``--params`` JSON), candidates
-from ``benchmarks/candidates.py`` (``--candidate NAME``, same ``--params``),
+from ``benchmarks/study/candidates.py`` (``--candidate NAME``, same ``--params``),
 IsolationForest (scikit-learn) and PyOD's ECOD, KNN, PCA and AutoEncoder at their
 defaults. Seconds are fit + score of all rows, mean per seed, with ``--threads`` torch
 threads (default 1; run with OMP_NUM_THREADS=1 so that numpy/sklearn also use one).
@@ -44,10 +44,6 @@ import torch
 from scipy.stats import rankdata
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from candidates import Candidate
 
 from sklearn_ae import (
     AutoencoderTransformer,
@@ -115,6 +111,10 @@ def method_factories(params, candidate):
     found = {name: (lambda seed, c=cls: c(random_state=seed, **params))
              for name, cls in ours.items()}
     if candidate:
+        # Research code of the defaults study, needed only for --candidate.
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "study"))
+        from candidates import Candidate
+
         spec = json.loads(candidate) if candidate.startswith("{") else {}
         found["cand"] = lambda seed: Candidate(params=params, random_state=seed, **spec)
     found["IF"] = lambda seed: IsolationForest(random_state=seed)
@@ -190,7 +190,7 @@ def main():
     parser.add_argument("--methods", nargs="+", default=None)
     parser.add_argument("--params", default="{}", help="JSON parameters of our estimators")
     parser.add_argument("--candidate", default=None,
-                        help="add a candidate from candidates.py: JSON of its options")
+                        help="add a candidate from study/candidates.py: JSON of its options")
     parser.add_argument("--skip-large", action="store_true", help="leave out cover, skin")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--csv", default=None)

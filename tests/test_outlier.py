@@ -92,7 +92,7 @@ def test_iforest_works_with_contamination(estimator):
     "points always score worst, but only 1.2-1.3x the worst inlier, and 2 rows of 8 "
     "put Tukey's Q3 among them; the rules that pass (e > 1.1-1.25x the mean training "
     "score) flag about 30 % of a typical table, IsolationForest's 'auto' 13 % "
-    "(benchmarks/DEFAULTS_STUDY.md, session 4)",
+    "(benchmarks/study/DEFAULTS_STUDY.md, session 4)",
 )
 @pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
 def test_iforest_works_with_auto_contamination(estimator):

@@ -1,4 +1,4 @@
-"""Half A: our score plus an ECOD-like per-column tail term (benchmarks/DEFAULTS_STUDY.md).
+"""Half A: our score plus an ECOD-like per-column tail term (benchmarks/study/DEFAULTS_STUDY.md).
 
     OMP_NUM_THREADS=1 python benchmarks/study/tail_term_mix.py A
 """

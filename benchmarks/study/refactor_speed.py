@@ -6,8 +6,8 @@ neighbour term off and that learning rate (same network, same number of steps):
 
     git worktree add /tmp/oldcode 8ba04b8
     for i in 1 2 3 4 5; do
-      (cd /tmp/oldcode && OMP_NUM_THREADS=1 python $PWD/benchmarks/refactor_speed.py old)
-      OMP_NUM_THREADS=1 python benchmarks/refactor_speed.py new
+      (cd /tmp/oldcode && OMP_NUM_THREADS=1 python $PWD/benchmarks/study/refactor_speed.py old)
+      OMP_NUM_THREADS=1 python benchmarks/study/refactor_speed.py new
     done
 
 Prints seconds: fit of 20000 x 64 (5 epochs, batch 256), score_samples + transform of

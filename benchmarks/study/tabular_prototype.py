@@ -3,7 +3,7 @@
 Not the estimator: a plain Adam loop (1500 steps of 128 rows) on the table of
 sklearn_ae._mixed_tables, to size the choices of docs/_design_tabular.md
 before the estimators take categorical columns. Run from the repository root:
-``PYTHONPATH=. python benchmarks/tabular_prototype.py [table_seed]`` (~1.5 min
+``PYTHONPATH=. python benchmarks/study/tabular_prototype.py [table_seed]`` (~1.5 min
 on one core).
 
 Scores: each row's mean over its observed cells of the column term divided by
