@@ -104,7 +104,9 @@ def load(path, *, key=None, device=None):
     Raises
     ------
     ValueError
-        The file is not a regular file, is truncated, tampered with (checksum or
+        The file is not a regular file, is not a model file at all (the
+        message says what it looks like: a Python pickle, a zip archive,
+        text), is truncated, tampered with (checksum or
         signature mismatch), unsigned while a key is given, of another format or
         of another format version, or describes a model its tensors do not fit or
         invalid parameters.
