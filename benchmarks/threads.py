@@ -44,28 +44,28 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-import sklearn_ae._inference
 from sklearn_ae import AutoencoderTransformer
 from sklearn_ae._demo import run_demo
+from sklearn_ae._inference import InferenceMixin
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 BUSY_LOOP = "while True: pass"
 
 
-def torch_setting(multiply_adds):
-    """What every call used before the rule: torch's process-wide setting."""
-    return torch.get_num_threads()
+def untouched_threads(estimator):
+    """What every call did before the rule: leave torch's setting as it is."""
+    return contextlib.nullcontext()
 
 
 @contextlib.contextmanager
 def thread_mode(mode):
-    rule = sklearn_ae._inference.auto_n_threads
+    rule = InferenceMixin._threads
     if mode == "torch":
-        sklearn_ae._inference.auto_n_threads = torch_setting
+        InferenceMixin._threads = untouched_threads
     try:
         yield
     finally:
-        sklearn_ae._inference.auto_n_threads = rule
+        InferenceMixin._threads = rule
 
 
 @contextlib.contextmanager

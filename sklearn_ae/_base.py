@@ -60,6 +60,9 @@ class BaseAutoencoder(
     """
 
     _net_class = AutoencoderNet
+    # hidden_layer_sizes=None grows the hidden layer with the input (see
+    # _defaults.default_hidden_layer_sizes); the variants keep it at 2d.
+    _wide_default_network = True
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left"), None],
@@ -78,7 +81,7 @@ class BaseAutoencoder(
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "scaling": [StrOptions(set(SCALERS)), None],
+        "scaling": [StrOptions({"auto", *SCALERS}), None],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
         "clip": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
@@ -111,7 +114,7 @@ class BaseAutoencoder(
         validation_fraction=0.1,
         patience=10,
         tol=1e-4,
-        scaling="standard",
+        scaling="auto",
         categorical_features="from_dtype",
         max_categories=32,
         clip="auto",

@@ -27,6 +27,15 @@ OPTIMIZERS = {
 LOSSES = {"mse": nn.MSELoss, "bce": nn.BCELoss}
 SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
 
+# scaling="auto": the numeric columns share one unit when the widest range of values
+# among them is at most this many times the median range (columns that never vary
+# left out). Pixels (0-1, 0-16, 0-255), bands of one sensor, embeddings a scaler has
+# already standardised share one; a table of counts, prices and ratios does not.
+SHARED_UNIT_RANGE_RATIO = 2.0
+# ... and the largest standard deviation at most this many times the median one, so
+# that one common scale does not hand one column most of the loss.
+SHARED_UNIT_STD_RATIO = 3.0
+
 # lr=None multiplies the optimizer's default learning rate by this when a column
 # is categorical: its cross-entropy is divided by log K (so that it weighs like
 # one numeric column), which slows its logits by as much; on the mixed benchmark
@@ -36,7 +45,7 @@ CATEGORICAL_LR_FACTOR = 2.0
 # Optimizer steps that max_epochs="auto" aims for, whatever the number of rows.
 # 300 steps of Adam at 3e-3 matched 1000 at 1e-3 on half A of the 24-table suite
 # (benchmarks/DEFAULTS_STUDY.md) at a third of the training time.
-AUTO_STEPS = 300
+AUTO_STEPS = 600
 # ... but at most this many passes over the data (what tables of 128 rows and more
 # get anyway): on 8 rows, 300 passes let a network with a linear shortcut learn
 # the two outliers of scikit-learn's test_iforest_works by heart (0/10 seeds
@@ -48,6 +57,11 @@ AUTO_CONVERGENCE_STEPS = 10_000
 # Epochs that max_epochs="auto" gives L-BFGS, whose every epoch is a full-batch step
 # of up to 20 iterations; it usually stops much earlier on the tolerance.
 AUTO_LBFGS_EPOCHS = 100
+
+# hidden_layer_sizes=None: one hidden layer as wide as the input, up to this many
+# units (and at least 2d).
+WIDE_HIDDEN_UNITS = 128
+ROWS_PER_HIDDEN_UNIT = 16
 
 # Training rows kept as the reference of the neighbour term of the outlier score,
 # as IsolationForest draws 256 rows per tree: a small random reference rarely holds a
@@ -64,6 +78,45 @@ THRESHOLD_ROWS = 2**14
 # Training memory above which a fit is refused before anything is allocated.
 # Override with the environment variable SKLEARN_AE_MAX_TRAINING_GB.
 DEFAULT_MAX_TRAINING_GB = 8.0
+
+
+def shares_one_unit(X_num):
+    """Whether ``scaling="auto"`` gives the numeric columns one common scale.
+
+    True when at least two columns vary, the widest range of values (max -
+    min, ignoring missing values) among them is at most
+    ``SHARED_UNIT_RANGE_RATIO`` = 2 times the median one, and the largest
+    standard deviation at most ``SHARED_UNIT_STD_RATIO`` = 3 times the median
+    one (so that no column takes most of the loss): the columns then
+    read as one quantity in one unit (pixels, spectra, standardised
+    embeddings), and the network learns them in that unit, so that what it
+    reconstructs well is what the user's own units count. Standardising each
+    such column instead gives a pixel that is lit once in a thousand images
+    the weight of the busiest one.
+
+    Parameters
+    ----------
+    X_num : ndarray of shape (n_samples, n_numeric)
+        The numeric columns, NaN where missing.
+
+    Returns
+    -------
+    shared : bool
+    """
+    if X_num.shape[1] < 2:
+        return False
+    observed = ~np.isnan(X_num)
+    seen = observed.any(axis=0)
+    if seen.sum() < 2:
+        return False
+    X_seen = X_num[:, seen]
+    ranges = (np.nanmax(X_seen, axis=0) - np.nanmin(X_seen, axis=0)).astype(np.float64)
+    varying = np.isfinite(ranges) & (ranges > 0)
+    if varying.sum() < 2:
+        return False
+    ranges, stds = ranges[varying], np.nanstd(X_seen[:, varying], axis=0)
+    return bool(ranges.max() <= SHARED_UNIT_RANGE_RATIO * np.median(ranges)
+                and stds.max() <= SHARED_UNIT_STD_RATIO * np.median(stds))
 
 
 def default_n_components(n_features):
@@ -87,7 +140,7 @@ def default_n_components(n_features):
     return max(1, round(math.log2(n_features)))
 
 
-def default_hidden_layer_sizes(n_features, n_components):
+def default_hidden_layer_sizes(n_features, n_components, wide=True, n_samples=None):
     """Encoder stack used when ``hidden_layer_sizes=None``: ``(max(2 * d, 4),)``.
 
     One small hidden layer, twice the code width: enough to bend the code
@@ -99,12 +152,19 @@ def default_hidden_layer_sizes(n_features, n_components):
         Width of the input.
     n_components : int
         Width of the code.
+    wide : bool, default=True
+        Whether the layer grows with the input; False gives ``max(2 * d, 4)``.
 
     Returns
     -------
     hidden_layer_sizes : tuple of int
     """
-    return (max(2 * n_components, 4),)
+    if not wide:
+        return (max(2 * n_components, 4),)
+    cap = WIDE_HIDDEN_UNITS
+    if n_samples is not None:
+        cap = min(cap, n_samples // ROWS_PER_HIDDEN_UNIT)
+    return (max(2 * n_components, 4, min(n_features, cap)),)
 
 
 def default_batch_size(n_samples):
@@ -162,13 +222,14 @@ def default_max_epochs(n_samples, batch_size, early_stopping=False):
     """
     steps_per_epoch = math.ceil(n_samples / batch_size)
     if early_stopping:
-        return max(1, math.ceil(AUTO_CONVERGENCE_STEPS / steps_per_epoch))
+        # An epoch is at most AUTO_STEPS batches (the estimator's max_batches).
+        return max(1, math.ceil(AUTO_CONVERGENCE_STEPS / min(steps_per_epoch, AUTO_STEPS)))
     return max(1, min(AUTO_MAX_EPOCHS, math.ceil(AUTO_STEPS / steps_per_epoch)))
 
 
 def default_clip(scaling, linear_shortcut):
-    """Clip used when ``clip="auto"``: 3 for standard and robust scaling without a
-    linear shortcut, else none.
+    """Clip used when ``clip="auto"``: 3 for automatic, standard and robust scaling
+    without a linear shortcut, else none.
 
     A network with a linear shortcut has a linear code: it extrapolates, so
     training it on clipped inputs and then coding unclipped ones moves the
@@ -190,7 +251,7 @@ def default_clip(scaling, linear_shortcut):
     """
     if linear_shortcut:
         return None
-    return 3.0 if scaling in ("standard", "robust") else None
+    return 3.0 if scaling in ("auto", "standard", "robust") else None
 
 
 _DEVICE_PATTERN = re.compile(r"cpu|cuda(:\d+)?|mps|auto")

@@ -440,6 +440,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
     """
 
     _net_class = DenoisingNet
+    _wide_default_network = False
 
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
@@ -466,7 +467,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         validation_fraction=0.1,
         patience=10,
         tol=1e-4,
-        scaling="standard",
+        scaling="auto",
         categorical_features="from_dtype",
         max_categories=32,
         clip="auto",
@@ -581,6 +582,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
     """
 
     _net_class = ContractiveNet
+    _wide_default_network = False
 
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
@@ -606,7 +608,7 @@ class ContractiveAutoencoder(BaseAutoencoder):
         validation_fraction=0.1,
         patience=10,
         tol=1e-4,
-        scaling="standard",
+        scaling="auto",
         categorical_features="from_dtype",
         max_categories=32,
         clip="auto",

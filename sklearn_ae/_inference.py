@@ -98,7 +98,7 @@ class InferenceMixin(TransformerMixin):
         :func:`~sklearn_ae._threads.auto_n_threads` says for its size.
         """
         if self.n_threads != "auto":
-            return cpu_threads(self.n_threads)
+            return cpu_threads(self.n_threads, blas=True)
         net = getattr(self, "net_", None)
         if net is None or not getattr(net, "initialized_", False):
             return cpu_threads(1)

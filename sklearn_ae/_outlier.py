@@ -10,9 +10,11 @@ reference rows.
 
 import numpy as np
 import pandas as pd
+import torch
 
 from ._dask import lazy_for_dask
 from ._defaults import NEIGHBOR_REFERENCE_ROWS, NEIGHBOR_REFERENCE_SETS, THRESHOLD_ROWS
+from ._inference import _rows
 from ._scoring import (
     feature_error_scale,
     mean_squared_neighbor_distance,
@@ -27,24 +29,41 @@ NEIGHBOR_COLUMN = "<neighbor distance>"
 class OutlierContractMixin:
     """Scores and labels from the reconstruction error and the neighbour distance."""
 
-    def _draw_neighbor_reference(self, X_model, seed):
-        """``neighbor_reference_``: training rows, scaled and unclipped.
+    def _draw_neighbor_reference(self, n_rows, seed):
+        """Which training rows make ``neighbor_reference_``; None without the term.
 
         All rows when there are at most 256; else ``NEIGHBOR_REFERENCE_SETS``
         independent draws of 256 rows each, stacked.
         """
         if not self.n_neighbors:
+            return None
+        if n_rows <= NEIGHBOR_REFERENCE_ROWS:
+            return np.arange(n_rows)
+        rng = np.random.RandomState(seed)
+        return np.concatenate([
+            rng.choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+            for _ in range(NEIGHBOR_REFERENCE_SETS)
+        ])
+
+    def _set_neighbor_reference(self, X, rows):
+        """``neighbor_reference_``: the training rows ``rows`` of validated ``X`` as
+        the trained network reads them (scaled, unclipped, holes refilled), so
+        that each is bit for bit what scoring it computes and it is never its
+        own neighbour (:func:`~sklearn_ae._scoring.mean_squared_neighbor_distance`)."""
+        if rows is None:
             self.neighbor_reference_ = None
             return
-        n_rows = len(X_model)
-        if n_rows > NEIGHBOR_REFERENCE_ROWS:
-            rng = np.random.RandomState(seed)
-            rows = np.concatenate([
-                rng.choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
-                for _ in range(NEIGHBOR_REFERENCE_SETS)
-            ])
-            X_model = X_model[rows]
-        self.neighbor_reference_ = np.ascontiguousarray(X_model, dtype=np.float64)
+        with self._threads(), torch.inference_mode(), self.net_.autocast():
+            inputs = self._neighbor_space(self._network_inputs(_rows(X, rows)))
+        self.neighbor_reference_ = np.ascontiguousarray(inputs, dtype=np.float64)
+
+    def _neighbor_space(self, X_model):
+        """Network inputs in the space of the neighbour term: each numeric column's
+        standard score, whatever common scale the network learns in."""
+        factors = self.encoder_.standard_score_factors()
+        if factors is None:
+            return X_model
+        return (X_model * factors).astype(np.float32)
 
     def _fit_thresholds(self, X):
         """``feature_error_scale_``, ``neighbor_scale_`` and ``offset_`` from
@@ -90,7 +109,7 @@ class OutlierContractMixin:
         """The neighbour term of each row, averaged over the reference sets."""
         n_sets = max(1, len(self.neighbor_reference_) // NEIGHBOR_REFERENCE_ROWS)
         return mean_squared_neighbor_distance(
-            X_model, self.neighbor_reference_, self.n_neighbors, n_sets
+            self._neighbor_space(X_model), self.neighbor_reference_, self.n_neighbors, n_sets
         )
 
     def _score_chunk(self, X):

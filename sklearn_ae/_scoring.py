@@ -43,6 +43,16 @@ def normalized_row_errors(squared_errors, scale, counted=None):
 def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     """Each row's mean squared distance to its ``n_neighbors`` nearest reference rows.
 
+    A row equal to a reference row, bit for bit, does not count that reference
+    row among its neighbours (one copy per set). The reference rows are
+    training rows: a training row scored against itself would sit at distance
+    0 and look more normal than any new row can, so thresholds set on the
+    training rows would flag too many new ones. As in
+    :class:`~sklearn.neighbors.LocalOutlierFactor`, which leaves each training
+    row out of its own neighbours, a training row is scored against the
+    others; a new row that repeats a training row exactly is scored as that
+    training row is.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
@@ -50,7 +60,8 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     reference : ndarray of shape (n_reference, n_features)
         The reference rows: ``n_sets`` equal sets, one after the other.
     n_neighbors : int
-        How many nearest rows of a set to average over (at most the set's size).
+        How many nearest rows of a set to average over (at most the set's
+        size less one, the row itself).
     n_sets : int, default=1
         The distance is computed within each set, then averaged over the sets.
 
@@ -67,7 +78,8 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
     X = np.ascontiguousarray(X, dtype=np.float32)
     reference = np.ascontiguousarray(reference, dtype=np.float32)
     set_size = reference.shape[0] // n_sets
-    k = min(n_neighbors, set_size)
+    copies = _ExactCopies(reference, n_sets) if set_size > 1 else None
+    k = max(1, min(n_neighbors, set_size - 1))
     minus_two_reference = np.ascontiguousarray(-2.0 * reference.T)
     reference_norms = np.square(reference).sum(axis=1)
     distances = np.empty(X.shape[0])
@@ -80,6 +92,8 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
         squared = block @ minus_two_reference
         squared += reference_norms
         squared = squared.reshape(len(block), n_sets, set_size)
+        if copies is not None:
+            squared[copies.find(block)] = np.inf
         # A full sort of 256 float32 numbers (SIMD) beats np.partition's selection.
         squared.sort(axis=2)
         nearest = squared[:, :, :k]
@@ -90,6 +104,43 @@ def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
         np.maximum(nearest, 0.0, out=nearest)  # rounding can dip below zero
         distances[start : start + len(block)] = nearest.mean(axis=(1, 2), dtype=np.float64)
     return distances
+
+
+class _ExactCopies:
+    """Finds, for rows, a reference row of each set with the same bits.
+
+    Rows are hashed to 64-bit keys (their float32 bits times fixed odd
+    multipliers, summed with wrap-around), looked up in each set's sorted keys,
+    and a hit is confirmed by comparing the rows themselves.
+    """
+
+    def __init__(self, reference, n_sets):
+        self.reference = reference
+        self.set_size = reference.shape[0] // n_sets
+        rng = np.random.default_rng(0)
+        self.multipliers = rng.integers(1, 2**62, size=reference.shape[1], dtype=np.uint64) | 1
+        keys = self._keys(reference).reshape(n_sets, self.set_size)
+        self.order = np.argsort(keys, axis=1, kind="stable")
+        self.sorted_keys = np.take_along_axis(keys, self.order, axis=1)
+
+    def _keys(self, rows):
+        bits = rows.view(np.uint32).astype(np.uint64)
+        return (bits * self.multipliers).sum(axis=1, dtype=np.uint64)
+
+    def find(self, block):
+        """Index arrays ``(row, set, position)`` of the copies found in ``block``."""
+        keys = self._keys(block)
+        found = ([], [], [])
+        for s, (sorted_keys, order) in enumerate(zip(self.sorted_keys, self.order)):
+            at = np.minimum(np.searchsorted(sorted_keys, keys), self.set_size - 1)
+            rows = np.flatnonzero(sorted_keys[at] == keys)
+            positions = order[at[rows]]
+            candidates = self.reference[s * self.set_size + positions]
+            same = (block[rows] == candidates).all(axis=1)
+            found[0].append(rows[same])
+            found[1].append(np.full(same.sum(), s))
+            found[2].append(positions[same])
+        return tuple(np.concatenate(part) for part in found)
 
 
 def offset_from_contamination(scores, contamination):

@@ -19,11 +19,12 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._columns import as_table, column_names, column_of, resolve_categorical
-from ._defaults import SCALERS
+from ._defaults import SCALERS, shares_one_unit
 
 # Category codes of cells that match no level of their column.
 MISSING = -1  # None, NaN, pd.NA, NaT: left out of the loss
@@ -87,8 +88,12 @@ class TableEncoder(BaseEstimator):
         by the level's text) and pools the rest into one "infrequent" level.
         A 10,000-level column so costs at most ``max_categories`` inputs and
         outputs.
-    scaling : {"standard", "robust", "minmax"} or None, default="standard"
+    scaling : {"auto", "standard", "robust", "minmax"} or None, default="standard"
         Scaler of the numeric columns, fitted ignoring missing entries.
+        ``"auto"`` centres each column and divides every column by one common
+        scale when the table has no categorical column and its columns share
+        a unit (:func:`~sklearn_ae._defaults.shares_one_unit`), and
+        standardises each column otherwise.
 
     Attributes
     ----------
@@ -104,6 +109,8 @@ class TableEncoder(BaseEstimator):
         Indices of the categorical columns, in order.
     scaler_ : StandardScaler, RobustScaler, MinMaxScaler or None
         Fitted on the numeric columns; None without scaling or numeric columns.
+    shared_unit_ : bool
+        Whether ``scaling="auto"`` gave the numeric columns one common scale.
     numeric_fill_ : ndarray of float64, shape (n_numeric,)
         Input value of a missing numeric entry: the column's training mean in
         scaled space (0 for standard scaling; 0 for a column never observed).
@@ -138,7 +145,7 @@ class TableEncoder(BaseEstimator):
     _parameter_constraints: dict = {
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "max_categories": [Interval(Integral, 2, None, closed="left")],
-        "scaling": [StrOptions(set(SCALERS)), None],
+        "scaling": [StrOptions({"auto", *SCALERS}), None],
     }
 
     def __init__(self, *, categorical_features="from_dtype", max_categories=32, scaling="standard"):
@@ -165,6 +172,30 @@ class TableEncoder(BaseEstimator):
         encoder.categories_, encoder.infrequent_categories_, encoder.categorical_dtypes_ = [], [], []
         encoder.n_inputs_ = encoder.n_outputs_ = n_features
         return encoder
+
+    def standard_score_factors(self):
+        """Factors that take the network's inputs to each column's standard score.
+
+        None when the inputs are those already (or when columns are not
+        standardised at all); else, after ``scaling="auto"`` gave the columns
+        one common scale, ``common scale / column's standard deviation`` for
+        each numeric input and 1 for each one-hot input. The neighbour term of
+        the outlier score measures distances in this space, whatever space the
+        network learns in.
+
+        Returns
+        -------
+        factors : ndarray of float64, shape (n_inputs_,) or None
+        """
+        check_is_fitted(self)
+        if not getattr(self, "shared_unit_", False):
+            return None
+        std = np.sqrt(self.scaler_.var_)
+        std = np.where(np.isfinite(std) & (std > 0), std, self.scaler_.scale_)
+        factors = np.ones(self.n_inputs_)
+        numeric_slice, _ = self.output_slices()
+        factors[numeric_slice] = self.scaler_.scale_ / std
+        return factors
 
     # ------------------------------------------------------------------ fit
 
@@ -201,6 +232,7 @@ class TableEncoder(BaseEstimator):
 
     def _fit_numeric(self, X_num):
         self.scaler_ = None
+        self.shared_unit_ = False
         self.numeric_fill_ = np.zeros(X_num.shape[1])
         if self.scaling is None or X_num.shape[1] == 0:
             if X_num.shape[1]:
@@ -209,7 +241,14 @@ class TableEncoder(BaseEstimator):
         with warnings.catch_warnings():
             # An entirely missing column: named by _warn_empty_columns instead.
             warnings.filterwarnings("ignore", category=RuntimeWarning)
-            self.scaler_ = SCALERS[self.scaling]().fit(X_num)
+            if self.scaling == "auto":
+                self.scaler_ = StandardScaler().fit(X_num)
+                # Categorical columns make a table of different quantities.
+                self.shared_unit_ = not self.is_categorical_.any() and shares_one_unit(X_num)
+                if self.shared_unit_:
+                    self.scaler_.scale_ = np.full_like(self.scaler_.scale_, _common_scale(self.scaler_))
+            else:
+                self.scaler_ = SCALERS[self.scaling]().fit(X_num)
             fill = self.scaler_.transform(_nan_mean(X_num)[None, :])[0]
         # A column with numbers whose scaled mean is not finite: its statistics
         # overflowed float64 (values near 1e300 have an infinite variance). Its
@@ -570,3 +609,10 @@ def _nan_mean(X_num):
     sums = np.nansum(X_num, axis=0)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
+
+
+def _common_scale(scaler):
+    """One scale for every column: the root mean variance of the columns that vary."""
+    variances = scaler.var_[np.isfinite(scaler.var_) & (scaler.var_ > 0)]
+    common = float(np.sqrt(variances.mean())) if len(variances) else 1.0
+    return common if common > 0 else 1.0

@@ -1,4 +1,4 @@
-"""The thread rule: how many CPU threads torch and BLAS use during one call.
+"""The thread rule: how many CPU threads torch uses during one call.
 
 The networks this library trains by default are small (tens to hundreds of
 units, batches of at most 256 rows). For them torch's intra-op threads cost
@@ -10,7 +10,10 @@ on all but one of the machine's cores, never more than torch is set to use.
 
 The setting is process-wide in torch; :func:`cpu_threads` sets it for the
 length of a call and puts back what was there before, also when the call
-raises.
+raises. numpy's BLAS (the principal axes at the start of training, the
+distances of the neighbour term) is left as it is under the rule: its calls are
+few and large, so more threads pay and a busy core costs a call at most one
+time slice; an explicit thread count limits it too.
 """
 
 import contextlib
@@ -92,13 +95,11 @@ class _ThreadSetting:
             self._controller = ThreadpoolController()
         return self._controller.limit(limits=n_threads, user_api="blas")
 
-    def enter(self, n_threads):
+    def enter(self, n_threads, blas):
         with self._lock:
             if not self._requests:
                 self._saved_torch = torch.get_num_threads()
-                self._blas_limiter = self._limit_blas(n_threads)
-            elif n_threads != self._requests[-1]:
-                self._limit_blas(n_threads)
+                self._blas_limiter = self._limit_blas(n_threads) if blas else None
             self._requests.append(n_threads)
             if torch.get_num_threads() != n_threads:
                 torch.set_num_threads(n_threads)
@@ -108,11 +109,12 @@ class _ThreadSetting:
             self._requests.remove(n_threads)
             if self._requests:
                 still_running = self._requests[-1]
-                if still_running != n_threads:
-                    self._limit_blas(still_running)
+                if torch.get_num_threads() != still_running:
                     torch.set_num_threads(still_running)
                 return
-            self._blas_limiter.restore_original_limits()
+            if self._blas_limiter is not None:
+                self._blas_limiter.restore_original_limits()
+                self._blas_limiter = None
             if torch.get_num_threads() != self._saved_torch:
                 torch.set_num_threads(self._saved_torch)
 
@@ -121,8 +123,8 @@ _SETTING = _ThreadSetting()
 
 
 @contextlib.contextmanager
-def cpu_threads(n_threads):
-    """Run the body with torch and BLAS on ``n_threads`` CPU threads.
+def cpu_threads(n_threads, blas=False):
+    """Run the body with torch on ``n_threads`` CPU threads.
 
     Torch's setting before the call is put back afterwards, also when the body
     raises.
@@ -131,12 +133,15 @@ def cpu_threads(n_threads):
     ----------
     n_threads : int
         Threads for the body.
+    blas : bool, default=False
+        Also limit numpy's BLAS (threadpoolctl) to ``n_threads``, when the
+        outermost call asks for it.
 
     Yields
     ------
     None
     """
-    _SETTING.enter(n_threads)
+    _SETTING.enter(n_threads, blas)
     try:
         yield
     finally:

@@ -68,9 +68,10 @@ class TrainingMixin:
             init_seed, shuffle_seed, split_seed, variant_seed, reference_seed = self._set_up(X)
         encoded = self.encoder_.encode(X)
         X_fit = self._training_inputs(encoded)
+        reference_rows = None
         if first_call:
-            # The network's inputs: scaled, missing entries filled, categories one-hot.
-            self._draw_neighbor_reference(encoded.inputs, reference_seed)
+            reference_rows = self._draw_neighbor_reference(len(X), reference_seed)
+            self.neighbor_reference_ = None  # set from the trained network below
         if incremental:
             if first_call:
                 self._resolve_training_settings(len(X_fit))
@@ -82,16 +83,19 @@ class TrainingMixin:
             X_train, X_valid = self._split_validation(X_fit, split_seed)
             self._resolve_training_settings(len(X_train))
             self.net_ = self._build_net(shuffle_seed, variant_seed, self.early_stopping)
-            # At most AUTO_STEPS steps even when one pass is longer: a table of more
-            # than AUTO_STEPS batches trains on a random part of its rows.
+            # An epoch of at most AUTO_STEPS random batches: with the fixed budget a
+            # table of more than AUTO_STEPS batches trains on a random part of its
+            # rows; trained to convergence, its held-out loss is checked as often.
             self.net_.iterator_train__max_batches = (
-                AUTO_STEPS if self._fixed_auto_budget() else None
+                AUTO_STEPS if self.max_epochs == "auto" else None
             )
             try:
                 self._train_to_the_end(X_train, X_valid, init_seed)
             finally:  # a later partial_fit passes over all of its rows
                 self.net_.iterator_train__max_batches = None
         with self._threads():
+            if first_call:
+                self._set_neighbor_reference(X, reference_rows)
             self._record_training(X, with_validation=not incremental and self.early_stopping)
 
     # -------------------------------------------------------------- set-up
@@ -113,7 +117,7 @@ class TrainingMixin:
         self.n_components_ = (
             default_n_components(n_inputs) if self.n_components is None else self.n_components
         )
-        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_inputs)
+        self.hidden_layer_sizes_ = self._check_hidden_layer_sizes(n_inputs, len(X))
         self.device_ = resolve_device(self.device)
         self.clip_ = (
             default_clip(self.scaling, self.linear_shortcut) if self.clip == "auto" else self.clip
@@ -163,9 +167,13 @@ class TrainingMixin:
                 "missing): there is nothing to learn."
             )
 
-    def _check_hidden_layer_sizes(self, n_features):
+    def _check_hidden_layer_sizes(self, n_features, n_samples):
         if self.hidden_layer_sizes is None:
-            return default_hidden_layer_sizes(n_features, self.n_components_)
+            return default_hidden_layer_sizes(
+                n_features, self.n_components_,
+                wide=self._wide_default_network and self.encoder_.shared_unit_,
+                n_samples=n_samples,
+            )
         sizes = tuple(np.atleast_1d(self.hidden_layer_sizes).tolist())
         if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
             raise ValueError(

@@ -378,7 +378,8 @@ def test_a_model_file_without_an_encoder_still_loads(tmp_path, monkeypatch):
     from sklearn_ae import _base
 
     X = np.random.RandomState(0).normal(size=(50, 3))
-    model = AutoencoderTransformer(2, **QUICK).fit(X)
+    # Such files came with a named scaler, never scaling="auto".
+    model = AutoencoderTransformer(2, scaling="standard", **QUICK).fit(X)
     attributes = _base.fitted_attributes
     monkeypatch.setattr(_base, "fitted_attributes", lambda est: {
         k: v for k, v in attributes(est).items() if k != "encoder_"})

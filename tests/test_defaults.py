@@ -19,14 +19,21 @@ from sklearn_ae._defaults import (
 
 def test_default_sizes_follow_the_data_shape():
     assert [default_n_components(p) for p in (1, 2, 9, 64, 784)] == [1, 1, 3, 6, 10]
-    assert default_hidden_layer_sizes(64, 6) == (12,)
+    assert default_hidden_layer_sizes(64, 6, wide=False) == (12,)
     assert default_hidden_layer_sizes(3, 1) == (4,)
+    assert default_hidden_layer_sizes(64, 6) == (64,)  # as wide as the input
+    assert default_hidden_layer_sizes(784, 10) == (128,)  # up to 128 units
+    assert default_hidden_layer_sizes(784, 10, n_samples=800) == (50,)  # 16 rows a unit
+    assert default_hidden_layer_sizes(784, 30, n_samples=160) == (60,)  # at least 2d
     assert [default_batch_size(n) for n in (10, 400, 10**6)] == [8, 25, 256]
-    assert default_max_epochs(214, 13) == 18
-    assert default_max_epochs(49097, 256) == 2
+    assert default_max_epochs(214, 13) == 20  # 600 steps would be 35 passes
+    assert default_max_epochs(8000, 256) == 19  # MNIST's sample: 32 steps an epoch
+    assert default_max_epochs(49097, 256) == 4
     assert default_max_epochs(10**6, 256) == 1
     assert default_max_epochs(214, 13, early_stopping=True) == 589
-    assert default_max_epochs(8, 8) == 20  # 300 steps would be 300 passes
+    # An epoch is at most 600 batches: the held-out loss is read that often.
+    assert default_max_epochs(10**6, 256, early_stopping=True) == 17
+    assert default_max_epochs(8, 8) == 20  # 600 steps would be 600 passes
     assert default_clip("standard", False) == default_clip("robust", False) == 3.0
     assert default_clip("minmax", False) is None and default_clip(None, False) is None
     assert default_clip("standard", True) is None

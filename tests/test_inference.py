@@ -27,8 +27,10 @@ def test_working_memory_sets_the_chunks_and_leaves_results_alone(digits, fast, m
         small = model.transform(X), model.score_samples(X), model.reconstruct(X)
     assert len(chunk_sizes) > 10 and max(chunk_sizes) < 200
     assert sum(chunk_sizes) == len(X)
+    # float32 matrix products may round a row differently in a block of another
+    # height (a few units in the last place on digits' 64-unit layer).
     for a, b in zip(reference, small):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 def test_transform_inverse_transform_reconstruct(digits, fast):

@@ -360,8 +360,9 @@ def test_file_saved_before_linear_shortcut_loads_as_saved():
     model = sklearn_ae.load(folder / "model_before_linear_shortcut.safetensors")
     assert model.linear_shortcut is False and model.clip_ == 3.0
     X = np.random.RandomState(0).normal(size=(40, 3))
-    # The neighbour distances are now computed in float32 (were float64).
-    np.testing.assert_allclose(
-        model.score_samples(X), np.load(folder / "model_before_linear_shortcut_scores.npy"),
-        rtol=1e-5,
-    )
+    # The reconstruction term is as saved; the neighbour term of these training rows
+    # no longer counts each row as its own neighbour, so every row is at least as odd.
+    saved = np.load(folder / "model_before_linear_shortcut_scores.npy")
+    scores = model.score_samples(X)
+    assert np.isfinite(scores).all()
+    assert (scores <= saved + 1e-6).all() and (scores < saved - 1e-3).mean() > 0.9

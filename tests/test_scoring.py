@@ -64,10 +64,25 @@ def test_neighbor_distance_matches_brute_force(n_sets, n_neighbors):
     reference = X[rng.choice(len(X), 64 * n_sets, replace=False)]
     squared = ((X[:, None, :] - reference[None, :, :]) ** 2).sum(axis=2)
     sets = squared.reshape(len(X), n_sets, -1)
-    k = min(n_neighbors, sets.shape[2])
+    # A row of the reference is not its own neighbour.
+    same = (X.astype(np.float32)[:, None, :] == reference.astype(np.float32)[None]).all(axis=2)
+    sets = np.where(same.reshape(sets.shape), np.inf, sets)
+    k = min(n_neighbors, sets.shape[2] - 1)
     expected = np.sort(sets, axis=2)[:, :, :k].mean(axis=(1, 2))
 
     distances = mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets)
 
     np.testing.assert_allclose(distances, expected, rtol=1e-4, atol=1e-4)
     assert distances.dtype == np.float64 and (distances >= 0).all()
+    assert np.isfinite(distances).all()
+
+
+def test_a_reference_row_is_scored_against_the_others():
+    reference = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    rows = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [0.5, 0.0]])
+    distances = mean_squared_neighbor_distance(rows, reference, n_neighbors=1)
+    # Its own copy skipped, each row's nearest other; a new row counts every reference row.
+    np.testing.assert_allclose(distances, [1.0, 1.0, 1.0, 0.25])
+    # Two copies of a row in the reference: one is the row itself, the other a neighbour.
+    doubled = mean_squared_neighbor_distance(rows[:1], np.vstack([reference, [[0.0, 0.0]]]), 1)
+    assert doubled[0] == 0.0
