@@ -21,8 +21,9 @@ number at most ``--kpca-max-rows`` (its n x n kernel must fit in memory and time
 Tables: MNIST sample (../shared/data/mnist t10k: first 8000 images train, last 2000
 held out; d = 10, 30); scikit-learn's digits (1797 x 64, 80/20 seeded split; d = 8,
 16); ODDS satimage-2 (5803 x 36; d = 8) and musk (3062 x 166; d = 16), 80/20 seeded
-split, labels not used (they mark outliers, not classes); scikit-learn's breast cancer
-(569 x 30; d = 4), labels used.
+split, labels not used (they mark outliers, not classes); ODDS letter (1600 x 32; d = 8)
+and optdigits (5216 x 64; d = 8), the same way; scikit-learn's breast cancer (569 x 30;
+d = 4), labels used.
 
 Usage::
 
@@ -78,6 +79,7 @@ def load_table(name, seed):
 
 
 CODE_SIZES = {"mnist": [10, 30], "digits": [8, 16], "satimage-2": [8], "musk": [16],
+              "letter": [8], "optdigits": [8],
               "breast_cancer": [4]}
 
 

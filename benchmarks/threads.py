@@ -18,7 +18,7 @@ reach; joblib already limits each worker to ``cores // n_jobs`` threads.
 
 Usage::
 
-    python benchmarks/threads.py --loads 0 1 2 --repeats 3 > threads.md
+    python benchmarks/threads.py --loads 0 1 2 --repeats 2 --baseline-loads 0 1 > threads.md
 
 Run nothing else beside it: the competing processes are the point, and a third
 one would change the load levels.
@@ -117,6 +117,8 @@ def main():
     parser.add_argument("--loads", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--demo-repeats", type=int, default=1)
+    parser.add_argument("--baseline-loads", type=int, nargs="+", default=None,
+                        help="loads at which torch's own setting runs too (default: all)")
     parser.add_argument("--cases", nargs="*", help="substrings of the case names to run")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -133,7 +135,10 @@ def main():
                 for name, case in cases.items():
                     if name == "demo" and repeat >= args.demo_repeats:
                         continue
-                    for mode in ("auto", "torch"):
+                    modes = ("auto", "torch")
+                    if args.baseline_loads is not None and load not in args.baseline_loads:
+                        modes = ("auto",)
+                    for mode in modes:
                         with thread_mode(mode):
                             started = time.perf_counter()
                             case()
@@ -150,11 +155,12 @@ def main():
     print("|---|---|" + "---|" * (len(loads) + sum(1 for n in loads if n)))
     for name in cases:
         for mode, label in (("auto", 'rule ("auto")'), ("torch", "torch's setting")):
-            medians = [statistics.median(times[(name, mode, n)]) for n in loads]
-            cells = " | ".join(f"{m:.2f}" for m in medians)
+            medians = [statistics.median(times[(name, mode, n)]) if (name, mode, n) in times
+                       else None for n in loads]
+            cells = " | ".join("-" if m is None else f"{m:.2f}" for m in medians)
             idle = medians[loads.index(0)] if 0 in loads else None
-            rel = " | ".join(f"{m / idle:.1f}x" if idle else "" for n, m in
-                             zip(loads, medians) if n)
+            rel = " | ".join(f"{m / idle:.1f}x" if idle and m is not None else "-"
+                             for n, m in zip(loads, medians) if n)
             print(f"| {name} | {label} | {cells} | {rel} |")
 
 

@@ -42,14 +42,14 @@ SHARED_UNIT_STD_RATIO = 3.0
 # table the mean ROC AUC went from 0.941 to 0.967 (benchmarks/RESULTS.md).
 CATEGORICAL_LR_FACTOR = 2.0
 
-# Optimizer steps that max_epochs="auto" aims for, whatever the number of rows.
-# 300 steps of Adam at 3e-3 matched 1000 at 1e-3 on half A of the 24-table suite
-# (benchmarks/DEFAULTS_STUDY.md) at a third of the training time.
+# Optimizer steps that max_epochs="auto" aims for, whatever the number of rows:
+# 600 Adam steps at 3e-3 scored better on the anomaly suite than 300 with the wide
+# layer of tables that share a unit (annthyroid, letter), and brought MNIST's
+# held-out error to 0.75x PCA's, within the time budget (benchmarks/RESULTS.md).
 AUTO_STEPS = 600
-# ... but at most this many passes over the data (what tables of 128 rows and more
-# get anyway): on 8 rows, 300 passes let a network with a linear shortcut learn
-# the two outliers of scikit-learn's test_iforest_works by heart (0/10 seeds
-# pass), 80 passes did not (10/10).
+# ... but at most this many passes over the data: on 8 rows, 300 passes let a
+# network with a linear shortcut learn the two outliers of scikit-learn's
+# test_iforest_works by heart (0/10 seeds pass), 80 passes did not (10/10).
 AUTO_MAX_EPOCHS = 20
 # The cap on optimizer steps of max_epochs="auto" when early_stopping=True, where
 # the held-out loss decides when training ends.
@@ -58,8 +58,11 @@ AUTO_CONVERGENCE_STEPS = 10_000
 # of up to 20 iterations; it usually stops much earlier on the tolerance.
 AUTO_LBFGS_EPOCHS = 100
 
-# hidden_layer_sizes=None: one hidden layer as wide as the input, up to this many
-# units (and at least 2d).
+# hidden_layer_sizes=None on columns that share a unit: one hidden layer as wide as
+# the input, up to this many units and one unit per ROWS_PER_HIDDEN_UNIT training
+# rows (and at least 2d). It took MNIST's held-out error from 0.82x to 0.75x PCA's
+# at d=10 (benchmarks/RESULTS.md); on tables of mixed units it cost detection, so
+# they keep 2d.
 WIDE_HIDDEN_UNITS = 128
 ROWS_PER_HIDDEN_UNIT = 16
 
@@ -68,8 +71,8 @@ ROWS_PER_HIDDEN_UNIT = 16
 # cluster of outliers, so an outlier's nearest reference rows are normal ones.
 NEIGHBOR_REFERENCE_ROWS = 256
 # Independent draws of those 256 rows whose terms are averaged: one draw made the
-# term depend on luck (optdigits: ROC AUC 0.49-0.70 over seeds); four took half A
-# of the development suite from 0.747 to 0.754 (benchmarks/DEFAULTS_STUDY.md).
+# term depend on luck (optdigits: ROC AUC 0.49-0.70 over seeds); four raised the
+# development suite's mean ROC AUC (benchmarks/study/DEFAULTS_STUDY.md).
 NEIGHBOR_REFERENCE_SETS = 4
 # Training rows (evenly spaced) that estimate the neighbour term's unit and the
 # contamination="auto" fence on large data.
@@ -141,10 +144,13 @@ def default_n_components(n_features):
 
 
 def default_hidden_layer_sizes(n_features, n_components, wide=True, n_samples=None):
-    """Encoder stack used when ``hidden_layer_sizes=None``: ``(max(2 * d, 4),)``.
+    """Encoder stack used when ``hidden_layer_sizes=None``: one hidden layer.
 
-    One small hidden layer, twice the code width: enough to bend the code
-    manifold, small enough not to memorise outliers.
+    Wide (the estimator asks for it where the columns share a unit): as wide
+    as the input, at most ``WIDE_HIDDEN_UNITS`` = 128 units and one unit per
+    ``ROWS_PER_HIDDEN_UNIT`` = 16 rows, at least ``max(2 * d, 4)``: room for
+    what images and spectra hold beyond PCA. Else ``max(2 * d, 4)``: enough to
+    bend the code manifold, small enough not to memorise outliers.
 
     Parameters
     ----------
@@ -154,6 +160,8 @@ def default_hidden_layer_sizes(n_features, n_components, wide=True, n_samples=No
         Width of the code.
     wide : bool, default=True
         Whether the layer grows with the input; False gives ``max(2 * d, 4)``.
+    n_samples : int or None, default=None
+        Training rows, which cap the wide layer; None for no cap.
 
     Returns
     -------
@@ -186,26 +194,22 @@ def default_batch_size(n_samples):
 
 
 def default_max_epochs(n_samples, batch_size, early_stopping=False):
-    """Epochs used when ``max_epochs="auto"``: about 300 optimizer steps, or a cap of
+    """Epochs used when ``max_epochs="auto"``: about 600 optimizer steps, or a cap of
     10,000 with early stopping.
 
-    Without early stopping, a fixed budget of ``AUTO_STEPS`` = 300 steps
-    rather than of epochs: 214 rows get 18 epochs, 49,097 rows get 2, and at
-    least one; but at most ``AUTO_MAX_EPOCHS`` = 20 passes, so that a table
-    of a few dozen rows is not learned by heart. A table of more than
-    ``AUTO_STEPS`` batches gets one epoch, which the estimator cuts to
-    ``AUTO_STEPS`` batches drawn at random from all its rows (the training
-    iterator's ``max_batches``). Stopping early keeps rare rows (the
-    outliers) poorly reconstructed, and fit time from growing with the rows
-    past 300 batches. With Adam at 3e-3, 300
-    steps matched 1000 steps at 1e-3 on half A of the 24-table anomaly suite
-    (mean ROC AUC 0.747 vs 0.746) and were confirmed on half B (0.760), at
-    about a third of the training time.
+    Without early stopping, a fixed budget of ``AUTO_STEPS`` = 600 steps
+    rather than of epochs: 8,000 rows in batches of 256 get 19 epochs,
+    49,097 rows get 4, and at least one; but at most ``AUTO_MAX_EPOCHS`` =
+    20 passes, so that a table of a few dozen rows is not learned by heart.
+    A table of more than ``AUTO_STEPS`` batches gets one epoch, which the
+    estimator cuts to ``AUTO_STEPS`` batches drawn at random from all its
+    rows (the training iterator's ``max_batches``), so that fit time stops
+    growing with the rows.
 
     With early stopping the held-out loss decides when to stop, and
-    ``AUTO_CONVERGENCE_STEPS`` = 10,000 steps is only a cap: a compressor
-    trained so stops after 1,000 to 3,000 steps on the compression benchmark
-    (benchmarks/RESULTS.md).
+    ``AUTO_CONVERGENCE_STEPS`` = 10,000 steps is only a cap; an epoch is
+    then at most ``AUTO_STEPS`` batches, so the held-out loss is read at
+    least that often.
 
     Parameters
     ----------
@@ -235,8 +239,7 @@ def default_clip(scaling, linear_shortcut):
     training it on clipped inputs and then coding unclipped ones moves the
     code where the stacks never saw it (MNIST, d=10: held-out error 1.25x
     PCA's with the clip, 0.99x without). Unclipped, the shortcut also scored
-    better on half A of the anomaly suite (mean ROC AUC 0.757 against 0.751;
-    benchmarks/DEFAULTS_STUDY.md).
+    better on the anomaly suite (benchmarks/study/DEFAULTS_STUDY.md).
 
     Parameters
     ----------

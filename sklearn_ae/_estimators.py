@@ -21,7 +21,11 @@ _COMMON_PARAMETERS = """
         Widths of the encoder layers between the input and the code; the
         decoder mirrors them. ``()`` gives the one-layer model
         ``h = f(W_h x + b_h)``, ``x_hat = g(W_x h + b_x)``. ``None`` uses one
-        hidden layer of width ``max(2 * d, 4)``.
+        hidden layer: when ``scaling="auto"`` found that the columns share a
+        unit, as wide as the network's input, up to 128 units and at most
+        one unit per 16 training rows (and at least ``2 * d``); else of width
+        ``max(2 * d, 4)``. The denoising and contractive estimators always use
+        ``max(2 * d, 4)``.
 
     activation : {"tanh", "relu", "sigmoid", "linear", "elu", "leaky_relu", \
 "gelu"}, default="tanh"
@@ -44,12 +48,10 @@ _COMMON_PARAMETERS = """
         activation). Training starts with ``S`` at PCA's principal axes of the
         (scaled) training rows and the stacks' last layers at zero: at step 0
         the model is PCA, and the stacks learn only what is nonlinear. With
-        ``hidden_layer_sizes=()`` the model is then linear. On the compression
-        benchmark the held-out error went from 1.0-3.0x PCA's to 0.67-1.0x
-        at the default budget (0.37-0.99x with ``early_stopping=True``), and
-        the 24-table anomaly suite from 0.758 to 0.761 mean ROC AUC
-        (benchmarks/RESULTS.md). ``False`` gives the classic stack, whose code
-        is ``f`` of its last layer.
+        ``hidden_layer_sizes=()`` the model is then linear. Without it the
+        classic stacks compressed worse than PCA on most tables of the
+        compression benchmark (benchmarks/RESULTS.md). ``False`` gives the
+        classic stack, whose code is ``f`` of its last layer.
 
     loss : {"mse", "bce"}, default="mse"
         Reconstruction loss. ``"bce"`` (binary cross-entropy) needs
@@ -65,22 +67,20 @@ _COMMON_PARAMETERS = """
         Learning rate. ``None`` uses 3e-3 for Adam, 1e-2 for SGD and 1.0 for
         L-BFGS; for Adam and SGD twice that when a column is categorical (a
         categorical column's cross-entropy is divided by ``log K``, which slows
-        the learning of its logits as much). With ``max_epochs="auto"``, 300
-        Adam steps at 3e-3 scored as 1000 steps at 1e-3 on the anomaly suite
-        (benchmarks/DEFAULTS_STUDY.md).
+        the learning of its logits as much).
 
     max_epochs : int or "auto", default="auto"
         Maximum number of passes over the training data. ``"auto"`` gives
-        about 300 optimizer steps whatever the number of rows (18 epochs for
-        214 rows, 2 for 49,097, at most 20; a table of more than 300 batches
-        trains one epoch of 300 batches drawn at random from all its rows),
-        and 100 epochs to L-BFGS. A fixed budget of steps keeps fit time from
-        growing with the rows past 300 batches, as IsolationForest's 256-row
-        samples do, and stopping before rare rows are learned keeps outliers
-        poorly reconstructed. With ``early_stopping=True``, ``"auto"`` is a cap of
-        about 10,000 steps and the held-out loss decides. A fit that uses a
-        budget set by hand (or the cap) while its loss still improves raises
-        a :class:`~sklearn.exceptions.ConvergenceWarning`.
+        about 600 optimizer steps whatever the number of rows, but at most 20
+        passes (20 epochs for up to 4,096 rows, 19 for MNIST's 8,000, 4 for
+        49,097; a table of more than 600 batches trains one epoch of 600
+        batches drawn at random from all its rows), and 100 epochs to L-BFGS.
+        A fixed budget of steps keeps fit time from growing with the rows, as
+        IsolationForest's 256-row samples do. With ``early_stopping=True``,
+        ``"auto"`` is a cap of about 10,000 steps, an epoch is at most 600
+        batches, and the held-out loss decides. A fit that ends on its budget
+        while its loss still improves raises a
+        :class:`~sklearn.exceptions.ConvergenceWarning`.
 
     batch_size : int or "auto", default="auto"
         Rows per optimizer step. ``"auto"`` uses ``clip(n_samples // 16, 8,
@@ -105,10 +105,20 @@ _COMMON_PARAMETERS = """
     tol : float, default=1e-4
         Relative improvement of the monitored loss that counts as progress.
 
-    scaling : {"standard", "robust", "minmax"} or None, default="standard"
+    scaling : {"auto", "standard", "robust", "minmax"} or None, default="auto"
         How inputs are scaled inside the estimator before the network sees
         them. Outputs of :meth:`inverse_transform` and :meth:`reconstruct` are
-        in the original units; scores are measured in the scaled space.
+        in the original units; reconstruction errors are measured in the
+        scaled space. ``"auto"`` centres every column and, when the table has
+        no categorical column and its columns share one unit (at least two
+        vary, the widest range of values is at most twice the median one and
+        the largest standard deviation at most 3 times the median one),
+        divides them all by one common scale, so that the network learns in
+        your units: standardising each pixel gives one that is lit once in a
+        thousand images the weight of the busiest one. Otherwise ``"auto"``
+        standardises each column, as ``"standard"`` does. The neighbour term
+        of :meth:`score_samples` always measures distances in each column's
+        standard scores.
 
     categorical_features : "from_dtype", array-like of str, int or bool, or \
 None, default="from_dtype"
@@ -148,20 +158,24 @@ None, default="from_dtype"
         Expected share of outliers, which sets ``offset_`` as in
         :class:`~sklearn.ensemble.IsolationForest`: with a float,
         ``offset_ = np.percentile(score_samples(X_train), 100 * contamination)``;
-        with ``"auto"``, Tukey's fence: rows whose reconstruction error exceeds
-        ``Q3 + 1.5 IQR`` of the training rows' errors are outliers.
+        with ``"auto"``, Tukey's fence on the whole score (both terms): rows
+        whose ``-score_samples`` exceeds ``Q3 + 1.5 IQR`` of the training
+        rows' are outliers.
 
     n_neighbors : int, default=10
         The outlier score adds, to the reconstruction error, each row's mean
         squared distance to its ``n_neighbors`` nearest among 256 training
-        rows drawn at fit (averaged over 4 independent draws, in the scaled
-        input space, in units of its mean over the training rows). 0 scores by
-        reconstruction error alone. Over the 24 tables of the development
-        suite the term took the mean ROC AUC from 0.742 to 0.758
-        (benchmarks/RESULTS.md): it catches rows far from every training row
-        that the network still reconstructs, as IsolationForest does from 256
-        rows per tree. It does not change training, :meth:`transform` or
-        :meth:`score`.
+        rows drawn at fit (averaged over 4 independent draws, in each
+        column's standard scores, in units of its mean over the training
+        rows). The fitted model keeps those rows (``neighbor_reference_``, at
+        most 1,024) and saves them in its file; a training row is never its
+        own neighbour. 0 keeps none and scores by reconstruction error alone.
+        Over the 24 tables of the development suite the reconstruction term
+        alone has a mean ROC AUC of 0.738, this term alone 0.762, both 0.772
+        (benchmarks/study/score_terms.py): it catches rows far from every
+        training row that the network still reconstructs, as IsolationForest
+        does from 256 rows per tree. It does not change training,
+        :meth:`transform` or :meth:`score`.
 
     device : {"cpu", "cuda", "cuda:N", "mps", "auto"} or torch.device, \
 default="cpu"
@@ -181,10 +195,10 @@ default="cpu"
         :func:`torch.set_num_threads` and threadpoolctl's limits are obeyed).
         Small networks gain nothing from more threads, and when another
         process holds a core every step waits for the thread that lost it: on
-        two cores with one other busy process a digits fit took 1.0 s on two
-        threads and 0.3 s on one (benchmarks/threads.py). An integer uses
-        exactly that many threads. Results can differ in the last bits
-        between thread counts.
+        two cores with one other busy process a digits fit took 1.67 s on two
+        threads and 0.39 s on one (benchmarks/threads.py). An integer uses
+        exactly that many threads (and limits numpy's BLAS to them). Results
+        can differ in the last bits between thread counts.
 
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` runs forward passes under :func:`torch.autocast` with
@@ -272,9 +286,9 @@ _COMMON_ATTRIBUTES = """
         Validation loss per epoch; only with ``early_stopping=True``.
 
     neighbor_reference_ : ndarray of shape (n_reference, n_inputs) or None
-        The training rows (scaled; all of them up to 256, else 4 draws of 256
-        stacked) of the neighbour term of :meth:`score_samples`; None when
-        ``n_neighbors=0``.
+        The training rows (in standard scores; all of them up to 256, else 4
+        draws of 256 stacked) of the neighbour term of :meth:`score_samples`;
+        None when ``n_neighbors=0``.
 
     neighbor_scale_ : float or None
         Mean of the neighbour term over the training rows: the term is
@@ -309,29 +323,30 @@ class AutoencoderTransformer(BaseAutoencoder):
     ``x_hat = g(W_x h + b_x)`` (deeper stacks with ``hidden_layer_sizes``) that
     reconstruct the training data through a code of size ``n_components``.
     :meth:`transform` returns the code, :meth:`inverse_transform` decodes it,
-    and the reconstruction error makes it an outlier detector with the
-    interface of :class:`~sklearn.ensemble.IsolationForest`.
+    and :meth:`score_samples` makes it an outlier detector with the
+    interface of :class:`~sklearn.ensemble.IsolationForest`: minus the sum
+    of the reconstruction error and the distance to the nearest training
+    rows, each in units of its mean over the training rows.
 
     Training runs through skorch on a torch module.
 
-    The defaults serve detection and compression with one rule. Beside each
-    stack runs a linear shortcut that starts at PCA's principal axes
-    (``linear_shortcut=True``), so training starts from PCA's reconstruction
-    and the tanh hidden layer of ``max(2d, 4)`` units learns what is
-    nonlinear on top of it. Without early stopping, ``max_epochs="auto"`` is
-    a fixed budget of about 300 Adam steps (at most 20 passes, at most 300
-    random batches of a larger table): enough to
-    bend the code, too few to learn rare rows, which is what makes the
-    reconstruction error an outlier score (24-table anomaly suite: mean ROC
-    AUC 0.762 against IsolationForest's 0.753). With
-    ``early_stopping=True`` the held-out loss decides when to stop (up to
-    10,000 steps), which is what a compressor wants (held-out error 0.37 to
-    0.99 times PCA's on the compression benchmark, MNIST in pixel units
-    0.77-0.81 times with ``scaling=None``). A budget that ends a still
-    improving fit says so with a ``ConvergenceWarning``, except the fixed
-    "auto" budget. ``n_components=None`` picks the narrow code
-    ``round(log2 p)`` of a detector; for compression, set the code size
-    (benchmarks/RESULTS.md).
+    The defaults serve compression and detection with one rule, read from
+    the data. Beside each stack runs a linear shortcut that starts at PCA's
+    principal axes, so training starts from PCA's reconstruction. When the
+    columns share one unit (pixels, spectra, standardised embeddings: see
+    ``scaling``), the network learns them on one common scale, in the units
+    you gave, and its hidden layer is as wide as the input (up to 128 units,
+    at most one per 16 rows); otherwise each column is standardised and the
+    hidden layer has ``max(2d, 4)`` units. Training is about 600 Adam steps
+    (at most 20 passes). On the compression benchmark the held-out error is
+    0.745 and 0.750 times PCA's on MNIST (d = 10 and 30, pixel units) and
+    0.690 and 0.712 times on digits (d = 8 and 16); over the 24-table anomaly
+    suite the mean ROC AUC is 0.772 against IsolationForest's 0.753, in 2.5
+    times its time (benchmarks/RESULTS.md). The step budget ends most fits
+    while the loss still improves, and says so with a ``ConvergenceWarning``:
+    ``early_stopping=True`` trains to convergence on a held-out loss.
+    ``n_components=None`` picks the narrow code ``round(log2 p)`` of a
+    detector; for compression, set the code size.
 
     Parameters
     ----------
@@ -403,11 +418,11 @@ class DenoisingAutoencoder(BaseAutoencoder):
     noise_level : float, default=0.1
         Corruption probability in [0, 1) for ``"mask"`` and ``"salt_pepper"``;
         standard deviation (>= 0) for ``"gaussian"``. 0 trains a plain
-        autoencoder. The default was chosen on half A of the 24-table anomaly
-        suite and confirmed on half B (6 seeds: mean ROC AUC 0.755 against
-        0.752 at 0.25 on A, 0.774 against 0.775 on B): on tables of few
-        columns a quarter of the entries masked is a large share of each row
-        (skin, 3 columns, 3 seeds: 0.743 against 0.683).
+        autoencoder. The default was chosen on one half of the 24-table
+        anomaly suite and confirmed on the other: on tables of few columns a
+        quarter of the entries masked is a large share of each row, and 0.1
+        scored better than 0.25 on the three-column skin table
+        (benchmarks/study/DEFAULTS_STUDY.md).
 
     Attributes
     ----------

@@ -156,9 +156,12 @@ class OutlierContractMixin:
         - with ``n_neighbors > 0``, the mean squared distance of ``z`` to its
           ``n_neighbors`` nearest rows of ``neighbor_reference_`` (256
           training rows drawn at fit; averaged over 4 such draws on larger
-          data), divided by ``neighbor_scale_``. It
-          catches rows far from every training row that the network still
-          reconstructs (an extreme value along a direction it learned).
+          data, in each column's standard scores), divided by
+          ``neighbor_scale_``. It catches rows far from every training row
+          that the network still reconstructs (an extreme value along a
+          direction it learned). A row equal to a reference row is not its
+          own neighbour: a training row is scored against the others, so
+          that ``offset_``, set on the training rows, holds for new rows.
 
         A training row scores about -2 on average (-1 with
         ``n_neighbors=0``); higher means more normal, as for
@@ -196,7 +199,8 @@ class OutlierContractMixin:
         error in scaled space, a categorical cell's normalised cross-entropy
         (one column, whatever its number of levels). A missing cell
         contributes 0. The largest entries of a row name the columns that make
-        it odd; the command line's ``top_columns`` are these.
+        it odd; the command line's ``top_columns`` are these, and its
+        ``neighbor_share`` is the last column's share.
 
         With ``n_neighbors > 0`` the score has a part tied to no column, the
         neighbour distance (see :meth:`score_samples`): it is returned as one

@@ -154,9 +154,9 @@ def offset_from_contamination(scores, contamination):
         With a float, the share of training rows to flag, exactly as
         :class:`~sklearn.ensemble.IsolationForest` defines it:
         ``np.percentile(scores, 100 * contamination)``.
-        With ``"auto"``, Tukey's upper fence on the reconstruction error
-        ``-scores``: a row is an outlier when its error exceeds
-        ``Q3 + 1.5 * IQR`` of the training rows' errors (the boxplot rule).
+        With ``"auto"``, Tukey's upper fence on ``-scores`` (the whole
+        anomaly score): a row is an outlier when it exceeds ``Q3 + 1.5 * IQR``
+        of the training rows' (the boxplot rule).
         It needs no labels, adapts to the scale of the errors, and flags only
         the long right tail: a few percent of rows on clean data.
 

@@ -433,23 +433,30 @@ class TrainingMixin:
         return self.max_epochs == "auto" and not self.early_stopping
 
     def _warn_budget_ran_out(self, validation):
-        """A ``ConvergenceWarning`` when ``max_epochs_`` ended a still-improving fit.
+        """A ``ConvergenceWarning`` when the budget, not convergence, ended the fit.
 
-        Not for ``max_epochs="auto"`` without early stopping: its 300 steps are
-        a budget chosen to stop before the rare rows are learned.
+        Also for the fixed ``max_epochs="auto"`` budget: it suits outlier
+        detection, but a user who wants the best reconstruction should know
+        that more training would give it.
         """
-        if self._fixed_auto_budget() or len(self.net_.history) < self.max_epochs_:
+        if len(self.net_.history) < self.max_epochs_:
             return
         monitored = "validation" if validation else "training"
         # skorch lists the validation batches of an epoch beside the training ones.
         steps = sum(
             "train_loss" in batch for epoch in self.net_.history for batch in epoch["batches"]
         )
+        if self._fixed_auto_budget():
+            advice = (f'max_epochs="auto" is a fixed budget of about {AUTO_STEPS} steps '
+                      "(at most 20 passes), enough for outlier scores; for the best "
+                      "reconstruction train to convergence with early_stopping=True.")
+        else:
+            advice = "Raise max_epochs to train on (loss_curve_ shows the trend)."
         warnings.warn(
             f"{type(self).__name__} used its whole budget, max_epochs={self.max_epochs_} "
             f"({steps} optimizer steps), while its {monitored} loss was still "
             f"improving by more than tol={self.tol:g} within patience={self.patience} "
-            "epochs. Raise max_epochs to train on (loss_curve_ shows the trend).",
+            f"epochs. {advice}",
             ConvergenceWarning,
         )
 

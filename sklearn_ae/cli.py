@@ -9,10 +9,12 @@ messages to standard error.
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
 from ._cli_files import (
     EXIT_FAILED,
@@ -47,12 +49,20 @@ def _fit(model, X):
     from ._net import TrainingDivergedError
 
     try:
-        return model.fit(X)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X)
     except (TrainingDivergedError, ValueError) as exc:
         raise CLIError(f"training failed: {exc}", EXIT_FAILED) from None
     except (MemoryError, RuntimeError) as exc:  # torch reports a failed allocation so
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"training failed: {first}", EXIT_FAILED) from None
+    # The "auto" budget is the detector's by design: its ConvergenceWarning would only
+    # tell a command-line user what the option help says. Anything else is shown.
+    for w in caught:
+        if not issubclass(w.category, ConvergenceWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return model
 
 
 # ------------------------------------------------------------- anomalies
