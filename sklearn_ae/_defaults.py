@@ -38,14 +38,14 @@ SHARED_UNIT_STD_RATIO = 3.0
 
 # lr=None multiplies the optimizer's default learning rate by this when a column
 # is categorical: its cross-entropy is divided by log K (so that it weighs like
-# one numeric column), which slows its logits by as much; on the mixed benchmark
-# table the mean ROC AUC went from 0.941 to 0.967 (benchmarks/RESULTS.md).
+# one numeric column), which slows its logits by as much; it raised the mixed
+# benchmark table's ROC AUC (benchmarks/tabular.py).
 CATEGORICAL_LR_FACTOR = 2.0
 
 # Optimizer steps that max_epochs="auto" aims for, whatever the number of rows:
 # 600 Adam steps at 3e-3 scored better on the anomaly suite than 300 with the wide
-# layer of tables that share a unit (annthyroid, letter), and brought MNIST's
-# held-out error to 0.75x PCA's, within the time budget (benchmarks/RESULTS.md).
+# layer of tables that share a unit (annthyroid, letter), and lowered MNIST's
+# held-out error, within the time budget (benchmarks/RESULTS.md).
 AUTO_STEPS = 600
 # ... but at most this many passes over the data: on 8 rows, 300 passes let a
 # network with a linear shortcut learn the two outliers of scikit-learn's
@@ -60,9 +60,8 @@ AUTO_LBFGS_EPOCHS = 100
 
 # hidden_layer_sizes=None on columns that share a unit: one hidden layer as wide as
 # the input, up to this many units and one unit per ROWS_PER_HIDDEN_UNIT training
-# rows (and at least 2d). It took MNIST's held-out error from 0.82x to 0.75x PCA's
-# at d=10 (benchmarks/RESULTS.md); on tables of mixed units it cost detection, so
-# they keep 2d.
+# rows (and at least 2d): room for what images hold beyond PCA (benchmarks/
+# compression.py); on tables of mixed units it cost detection, so they keep 2d.
 WIDE_HIDDEN_UNITS = 128
 ROWS_PER_HIDDEN_UNIT = 16
 
@@ -71,7 +70,7 @@ ROWS_PER_HIDDEN_UNIT = 16
 # cluster of outliers, so an outlier's nearest reference rows are normal ones.
 NEIGHBOR_REFERENCE_ROWS = 256
 # Independent draws of those 256 rows whose terms are averaged: one draw made the
-# term depend on luck (optdigits: ROC AUC 0.49-0.70 over seeds); four raised the
+# term depend on luck (optdigits' ROC AUC swung with the seed); four raised the
 # development suite's mean ROC AUC (benchmarks/study/DEFAULTS_STUDY.md).
 NEIGHBOR_REFERENCE_SETS = 4
 # Training rows (evenly spaced) that estimate the neighbour term's unit and the
@@ -128,7 +127,7 @@ def default_n_components(n_features):
     A code much smaller than the input (9 columns -> 3, 64 pixels of digits ->
     6, 784 of MNIST -> 10). A narrow code is what makes reconstruction error a
     good outlier score: on the 11 ODDS tables a log2 code gave a mean ROC AUC
-    of 0.811 against 0.795 for ``ceil(sqrt(n_features))``
+    of 0.811 against 0.797 for ``ceil(sqrt(n_features))``
     (benchmarks/RESULTS.md). Tune it with GridSearchCV for compression.
 
     Parameters

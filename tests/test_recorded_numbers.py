@@ -97,6 +97,8 @@ class CopiedTable:
 # The files whose measurement sentences must be registered.
 GUARDED_FILES = [
     "README.md",
+    "sklearn_ae/_estimators.py",
+    "sklearn_ae/_defaults.py",
     "docs/index.md",
     "docs/choosing.md",
     "docs/coming_from_pyod.md",
@@ -189,6 +191,28 @@ CLAIMS = [
              TORCH, "1 busy"),
     _threads("sklearn_ae/_estimators.py", "threads and 0.39 s on one", "0.39", "digits fit (d=8)",
              RULE, "1 busy"),
+    # sklearn_ae/_defaults.py
+    Claim("sklearn_ae/_defaults.py", "of 0.811 against", "0.811",
+          section="Fit seconds (mean per seed)", recorded="max(2d, 4) | 0.811"),
+    Claim("sklearn_ae/_defaults.py", "against 0.797 for", "0.797",
+          section="Fit seconds (mean per seed)", recorded="(`score_samples`) | 0.797"),
+    Claim("sklearn_ae/_defaults.py", "held-out error 1.25x", "1.25",
+          results="benchmarks/study/DEFAULTS_STUDY.md", section="Linear shortcut started at PCA",
+          recorded="held-out error 1.25x PCA's with the clip"),
+    Claim("sklearn_ae/_defaults.py", "0.99x without", "0.99",
+          results="benchmarks/study/DEFAULTS_STUDY.md", section="Linear shortcut started at PCA",
+          recorded="0.99x without"),
+    # CHANGELOG.md, the latest entry
+    _compression("CHANGELOG.md", "is 0.745 and 0.750 times PCA's", "0.745", "mnist", "10"),
+    _compression("CHANGELOG.md", "is 0.745 and 0.750 times PCA's", "0.750", "mnist", "30"),
+    _compression("CHANGELOG.md", "0.690 and 0.712 on digits", "0.690", "digits", "8"),
+    _compression("CHANGELOG.md", "0.690 and 0.712 on digits", "0.712", "digits", "16"),
+    _detection("CHANGELOG.md", "ROC AUC is 0.772, 0.768 and 0.772", "0.772", ROC24, "AE"),
+    _detection("CHANGELOG.md", "ROC AUC is 0.772, 0.768 and 0.772", "0.768", ROC24, "DAE"),
+    _detection("CHANGELOG.md", "0.768 and 0.772 (plain", "0.772", ROC24, "CAE"),
+    _detection("CHANGELOG.md", "against IsolationForest's 0.753, in 2.5x", "0.753", ROC24, "IF"),
+    _detection("CHANGELOG.md", "in 2.5x, 2.5x and 3.4x its time", "2.5", TIMES, "AE"),
+    _detection("CHANGELOG.md", "in 2.5x, 2.5x and 3.4x its time", "3.4", TIMES, "CAE"),
     # docs/index.md
     Claim("docs/index.md", "ROC AUC 0.956 (seeds", "0.956", section="Mixed table (categ",
           row="AutoencoderTransformer()", column="ROC AUC"),
@@ -260,6 +284,11 @@ COPIED_TABLES = [
 ]
 
 NOT_MEASURED = [
+    NotMeasured("sklearn_ae/_estimators.py", 'float in (0, 0.5], default="auto"', "0.5",
+                "the parameter's range"),
+    NotMeasured("sklearn_ae/_estimators.py", "``Q3 + 1.5 IQR``", "1.5", "Tukey's fence, a definition"),
+    NotMeasured("sklearn_ae/_defaults.py", '"momentum": 0.9', "0.9", "an optimizer setting"),
+    NotMeasured("sklearn_ae/_defaults.py", "torch.optim.LBFGS, 1.0,", "1.0", "a learning rate"),
     NotMeasured("README.md", "`Q3 + 1.5 IQR` of the training rows' scores", "1.5",
                 "Tukey's fence, a definition"),
     NotMeasured("README.md", "at most 1.01 times PCA's", "1.01",
