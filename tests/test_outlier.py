@@ -48,7 +48,7 @@ def test_decision_function_and_predict_follow_offset(digits, fast):
 
 
 # scikit-learn's IsolationForest tests (sklearn/ensemble/tests/test_iforest.py), re-stated
-# for each estimator at its defaults over random_state 0-9 (issue 13): at least 9 of 10
+# for each estimator at its defaults over random_state 0-9: at least 9 of 10
 # must pass. They test the defaults, so no training parameter is set.
 
 OUTLIER_ESTIMATORS = [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder]
@@ -88,11 +88,12 @@ def test_iforest_works_with_contamination(estimator):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="contamination='auto' passes 0/10 (issue 13): on these 8 rows the two far "
+    reason="contamination='auto' passes 0/10 (benchmarks/study/iforest_tests.py): on these "
+    "8 rows the two far "
     "points always score worst, but only 1.2-1.3x the worst inlier, and 2 rows of 8 "
     "put Tukey's Q3 among them; the rules that pass (e > 1.1-1.25x the mean training "
     "score) flag about 30 % of a typical table, IsolationForest's 'auto' 13 % "
-    "(benchmarks/study/DEFAULTS_STUDY.md, session 4)",
+    "(benchmarks/study/DEFAULTS_STUDY.md, the contamination='auto' study)",
 )
 @pytest.mark.parametrize("estimator", OUTLIER_ESTIMATORS)
 def test_iforest_works_with_auto_contamination(estimator):
