@@ -105,12 +105,7 @@ def shares_one_unit(X_num):
     -------
     shared : bool
     """
-    if X_num.shape[1] < 2:
-        return False
-    observed = ~np.isnan(X_num)
-    seen = observed.any(axis=0)
-    if seen.sum() < 2:
-        return False
+    seen = (~np.isnan(X_num)).any(axis=0)  # all-NaN columns would warn in nanmax
     X_seen = X_num[:, seen]
     ranges = (np.nanmax(X_seen, axis=0) - np.nanmin(X_seen, axis=0)).astype(np.float64)
     varying = np.isfinite(ranges) & (ranges > 0)

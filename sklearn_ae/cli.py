@@ -49,19 +49,16 @@ def _fit(model, X):
     from ._net import TrainingDivergedError
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
+        with warnings.catch_warnings():
+            # The "auto" budget is the detector's by design: its ConvergenceWarning
+            # would only tell a command-line user what the option help says.
+            warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(X)
     except (TrainingDivergedError, ValueError) as exc:
         raise CLIError(f"training failed: {exc}", EXIT_FAILED) from None
     except (MemoryError, RuntimeError) as exc:  # torch reports a failed allocation so
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CLIError(f"training failed: {first}", EXIT_FAILED) from None
-    # The "auto" budget is the detector's by design: its ConvergenceWarning would only
-    # tell a command-line user what the option help says. Anything else is shown.
-    for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return model
 
 

@@ -283,6 +283,9 @@ COPIED_TABLES = [
                 "benchmarks/model_selection.md", "Code size chosen by each criterion"),
 ]
 
+BY_A_TEST = "measured and asserted by tests/test_estimators.py, not by a benchmark"
+BY_AN_EXAMPLE = "printed by docs/examples/plot_mnist_denoising.py, checked by tests/test_examples.py"
+
 NOT_MEASURED = [
     NotMeasured("sklearn_ae/_estimators.py", 'float in (0, 0.5], default="auto"', "0.5",
                 "the parameter's range"),
@@ -295,18 +298,18 @@ NOT_MEASURED = [
                 "the bound tests/test_base.py asserts, not a measured value"),
     NotMeasured("docs/index.md", "a float in (0, 0.5]", "0.5", "the parameter's range"),
     NotMeasured("docs/index.md", "plain 0.105, denoising (`noise_level=0.5`) 0.036", "0.105",
-                "measured and asserted by tests/test_estimators.py, not by a benchmark"),
+                BY_A_TEST),
     NotMeasured("docs/index.md", "(`noise_level=0.5`) 0.036", "0.5", "a parameter value"),
     NotMeasured("docs/index.md", "(`noise_level=0.5`) 0.036", "0.036",
-                "measured and asserted by tests/test_estimators.py, not by a benchmark"),
+                BY_A_TEST),
     NotMeasured("docs/index.md", "unchanged: 0.117", "0.117",
-                "measured and asserted by tests/test_estimators.py, not by a benchmark"),
+                BY_A_TEST),
     NotMeasured("docs/index.md", "plain 0.0457", "0.0457",
-                "printed by docs/examples/plot_mnist_denoising.py, checked by tests/test_examples.py"),
+                BY_AN_EXAMPLE),
     NotMeasured("docs/index.md", "denoising 0.0194", "0.0194",
-                "printed by docs/examples/plot_mnist_denoising.py, checked by tests/test_examples.py"),
+                BY_AN_EXAMPLE),
     NotMeasured("docs/index.md", "unchanged 0.0570", "0.0570",
-                "printed by docs/examples/plot_mnist_denoising.py, checked by tests/test_examples.py"),
+                BY_AN_EXAMPLE),
     NotMeasured("docs/index.md", "(`contraction=0.1`) `||J||_F`", "0.1", "a parameter value"),
     NotMeasured("docs/choosing.md", "more than 0.1 above IsolationForest's", "0.1",
                 "the margin tests/test_examples.py asserts, not a measured value"),
