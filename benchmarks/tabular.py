@@ -1,6 +1,6 @@
 """Mixed table benchmark: categorical columns and missing values at estimator defaults.
 
-The table is ``sklearn_ae._mixed_tables.make_mixed_table(2000, random_state=seed)``
+The table is ``sklearn_ae.examples.make_mixed_table(2000, random_state=seed)``
 (its docstring says how it is synthesised): 6 correlated numeric columns and 3
 categorical ones, 5 % planted anomalies (half a category out of its numeric
 context, half a numeric value taken from another row), 8 % of the numeric
@@ -37,7 +37,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
 from sklearn_ae import AutoencoderTransformer
-from sklearn_ae._mixed_tables import CATEGORICAL_COLUMNS, NUMERIC_COLUMNS, make_mixed_table
+from sklearn_ae.examples import CATEGORICAL_COLUMNS, NUMERIC_COLUMNS, make_mixed_table
 
 
 def autoencoder_row(table, seed):

@@ -45,8 +45,8 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from sklearn_ae import AutoencoderTransformer
-from sklearn_ae._demo import run_demo
-from sklearn_ae._inference import InferenceMixin
+from sklearn_ae._training import TrainingMixin
+from sklearn_ae.examples import run_demo
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 BUSY_LOOP = "while True: pass"
@@ -59,13 +59,13 @@ def untouched_threads(estimator):
 
 @contextlib.contextmanager
 def thread_mode(mode):
-    rule = InferenceMixin._threads
+    rule = TrainingMixin._threads
     if mode == "torch":
-        InferenceMixin._threads = untouched_threads
+        TrainingMixin._threads = untouched_threads
     try:
         yield
     finally:
-        InferenceMixin._threads = rule
+        TrainingMixin._threads = rule
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """scikit-learn compatible autoencoders on PyTorch and skorch."""
 
+from ._dask import DaskAutoencoder
 from ._distributed import fit_data_parallel
 from ._estimators import (
     AutoencoderTransformer,
@@ -14,6 +15,7 @@ from ._version import __version__  # noqa: F401 (sklearn_ae.__version__)
 __all__ = [
     "AutoencoderTransformer",
     "ContractiveAutoencoder",
+    "DaskAutoencoder",
     "DenoisingAutoencoder",
     "TrainingDivergedError",
     "fit_data_parallel",

@@ -12,8 +12,9 @@ import re
 import numpy as np
 import torch
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
-from sklearn.utils._param_validation import StrOptions
 from torch import nn
+
+from ._compat import StrOptions
 
 OPTIMIZERS = {
     # name: (torch optimizer, default learning rate, extra optimizer arguments).

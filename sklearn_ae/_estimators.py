@@ -2,9 +2,8 @@
 
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ._base import BaseAutoencoder
+from ._compat import Interval, StrOptions
 from ._net import NOISES, ContractiveNet, DenoisingNet
 
 _COMMON_PARAMETERS = """
@@ -236,8 +235,7 @@ _COMMON_ATTRIBUTES = """
     mean_ : ndarray of shape (n_features_in_,)
         Mean of each feature of the training data, in its units, over its
         observed values (with :meth:`partial_fit`, chunk means weighted by
-        the chunks' rows); NaN for a categorical column. The first guess for
-        the entries that :meth:`score` hides in a table of numbers.
+        the chunks' rows); NaN for a categorical column.
 
     encoder_ : TableEncoder
         Turns a table into the network's input and its targets and back:
@@ -252,6 +250,12 @@ _COMMON_ATTRIBUTES = """
 
     clip_ : float or None
         The clip applied to scaled training inputs.
+
+    scorer_ : OutlierScorer
+        The fitted outlier score: it owns ``feature_error_scale_``,
+        ``neighbor_reference_``, ``neighbor_scale_`` and ``offset_``, which
+        the estimator shows as its own attributes. Fitted in one pass of the
+        trained network over the training rows.
 
     feature_error_scale_ : ndarray of shape (n_features_in_,)
         Mean term of each feature over its observed training cells (squared
@@ -291,8 +295,8 @@ _COMMON_ATTRIBUTES = """
         None when ``n_neighbors=0``.
 
     neighbor_scale_ : float or None
-        Mean of the neighbour term over the training rows: the term is
-        measured in this unit.
+        Mean of the neighbour term over the training rows (over 16,384 evenly
+        spaced ones on larger data): the term is measured in this unit.
 
     offset_ : float
         Threshold on :meth:`score_samples`: ``decision_function`` is

@@ -171,7 +171,7 @@ def write_model_file(path, estimator, key=None):
         "library_version": __version__,
         "params": encode(description["params"], "the parameters"),
         "attributes": {
-            attr: encode(value, attr) for attr, value in description["attributes"].items()
+            attr: encode(value, attr, tensors) for attr, value in description["attributes"].items()
         },
         "net": encode(description["net"], "the training state"),
     }

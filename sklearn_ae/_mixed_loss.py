@@ -128,27 +128,6 @@ def mixed_reconstruction_loss(outputs, numeric, codes, *, n_numeric, block_sizes
     return terms.sum() / counted.sum().clamp(min=1)
 
 
-def row_scores(terms, counted, scale=None):
-    """Each row's mean term over its observed cells, optionally per column scaled.
-
-    Parameters
-    ----------
-    terms, counted : Tensors of shape (n_samples, n_columns)
-        As :func:`column_terms` returns them.
-    scale : Tensor of shape (n_columns,), optional
-        Each column's typical term on the training rows (the estimators'
-        ``feature_error_scale_``); terms are divided by it first.
-
-    Returns
-    -------
-    errors : Tensor of shape (n_samples,)
-        0 for a row without any observed cell.
-    """
-    if scale is not None:
-        terms = terms / scale
-    return terms.sum(dim=1) / counted.sum(dim=1).clamp(min=1)
-
-
 def _at_least_float32(tensor):
     """bfloat16 outputs (under autocast) up to float32; float64 stays float64."""
     return tensor.to(torch.promote_types(tensor.dtype, torch.float32))

@@ -14,9 +14,10 @@ import math
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.utils import to_tensor
 
+from ._compat import TrainingModeOnChange, set_training_mode
 from ._defaults import THRESHOLD_ROWS
 from ._mixed_loss import mixed_reconstruction_loss
 from ._modules import jacobian_sq_norm
@@ -207,7 +208,59 @@ class KeepLastEpoch(Callback):
             self.state_dict_[name].copy_(value)
 
 
-class AutoencoderNet(NeuralNet):
+class RecordingEarlyStopping(EarlyStopping):
+    """skorch's :class:`~skorch.callbacks.EarlyStopping`, which also records
+    that it ended training.
+
+    skorch's stops training by raising ``KeyboardInterrupt`` at the end of an
+    epoch, which its ``partial_fit`` swallows like the user's Ctrl-C; the
+    estimator tells the two apart with :func:`stopped_early`. Same parameters
+    as skorch's.
+
+    Attributes
+    ----------
+    stopped_training_ : bool
+        This callback ended the last training call (set at its start).
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.stopped_training_ = False
+        super().on_train_begin(net, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            # Its stop, or (rarely) a Ctrl-C landing inside this very call: in both
+            # cases the epoch had been completed and scored.
+            self.stopped_training_ = True
+            raise
+
+
+def stopped_early(net):
+    """Whether early stopping ended the net's last training call.
+
+    That is, a :class:`RecordingEarlyStopping` among its callbacks stopped it at
+    the end of a completed epoch; False after the last epoch of the budget, an
+    interruption or an error.
+
+    Parameters
+    ----------
+    net : skorch.NeuralNet
+        After ``fit`` or ``partial_fit``.
+
+    Returns
+    -------
+    stopped : bool
+    """
+    last = net.history[-1] if net.history else {}
+    return "train_loss" in last and any(
+        getattr(callback, "stopped_training_", False)
+        for _, callback in getattr(net, "callbacks_", [])
+    )
+
+
+class AutoencoderNet(TrainingModeOnChange, NeuralNet):
     """A skorch net whose target is its input.
 
     Variants change training through two hooks rather than through a copy of
@@ -240,15 +293,6 @@ class AutoencoderNet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.precision = precision
         self.layout = layout
-
-    def _set_training(self, training=True):
-        # skorch sets the mode before every batch, and Module.train walks the whole
-        # module tree each time: a tenth of a small network's step (hepatitis, 80
-        # rows). Our modules behave the same in both modes; set it only on a change.
-        for module_name in self._modules + self._criteria:
-            module = getattr(self, module_name + "_")
-            if isinstance(module, torch.nn.Module) and module.training != training:
-                module.train(training)
 
     def autocast(self):
         """A context in which forward passes run at ``precision``."""
@@ -290,7 +334,11 @@ class AutoencoderNet(NeuralNet):
         return None
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        # Only on a change (TrainingModeOnChange): skorch sets it before every batch,
+        # and Module.train walks the whole module tree each time, a tenth of a small
+        # network's step (hepatitis, 80 rows). Our modules behave the same in both
+        # modes.
+        set_training_mode(self, True)
         X_clean, y_clean = batch  # the same tensor, unless the table has holes or categories
         reconstruction = self.infer(self.corrupt(X_clean), **fit_params)
         loss = self.get_loss(reconstruction, y_clean, X=X_clean, training=True)

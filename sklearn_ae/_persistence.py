@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from ._codec import check_attribute_name, decode
+from ._compat import validate_params
 from ._defaults import NEIGHBOR_REFERENCE_ROWS, NEIGHBOR_REFERENCE_SETS
 from ._estimators import (
     AutoencoderTransformer,
@@ -24,6 +25,7 @@ from ._estimators import (
     DenoisingAutoencoder,
 )
 from ._fileformat import read_model_file
+from ._scoring import OutlierScorer
 from ._state import fitted_attributes
 from ._tabular import TableEncoder
 
@@ -130,8 +132,7 @@ def load(path, *, key=None, device=None):
     """
     path = Path(path)
     document, tensors = read_model_file(path, key)
-    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
-    cls, description = _describe(document, shapes, path)
+    cls, description = _describe(document, tensors, path)
     saved_device = description["attributes"].get("device_", "cpu")
     if device is None:
         device = saved_device
@@ -147,8 +148,9 @@ def load(path, *, key=None, device=None):
         raise ValueError(f"{path}: the saved state does not fit the described model: {exc}") from None
 
 
-def _describe(document, shapes, path):
+def _describe(document, tensors, path):
     """The estimator class and its decoded, checked description."""
+    shapes = {name: tuple(t.shape) for name, t in tensors.items()}
     try:
         cls = _estimator_classes().get(document["class"])
         if cls is None:
@@ -156,8 +158,9 @@ def _describe(document, shapes, path):
         attributes = document["attributes"]
         if not isinstance(attributes, dict):
             raise ValueError("the attributes are not an object")
-        attributes = {name: decode(value) for name, value in attributes.items()}
+        attributes = {name: decode(value, tensors) for name, value in attributes.items()}
         _add_numeric_encoder(attributes)
+        _add_scorer(attributes, document.get("params"))
         for name in attributes:
             check_attribute_name(name)
         module_shapes = {
@@ -173,7 +176,7 @@ def _describe(document, shapes, path):
         params.setdefault("linear_shortcut", False)
         estimator = cls(**params)
         # The estimator's own constraints: optimizer="evil" is refused here.
-        estimator._validate_params()
+        validate_params(estimator)
         estimator._check_params()
         vars(estimator).update(attributes)
         description = {"params": params, "attributes": attributes, "net": decode(document["net"])}
@@ -201,6 +204,19 @@ def _add_numeric_encoder(attributes):
         mean = np.asarray(attributes.get("mean_", np.zeros(n_features)), dtype=np.float64)
         encoder.numeric_fill_ = np.nan_to_num(scaler.transform(mean.reshape(1, -1))[0])
     attributes["encoder_"] = encoder
+
+
+def _add_scorer(attributes, params):
+    """A model saved before the outlier scorer was its own part holds its four
+    attributes on the estimator."""
+    names = ("feature_error_scale_", "neighbor_reference_", "neighbor_scale_", "offset_")
+    if "scorer_" in attributes or not all(name in attributes for name in names):
+        return
+    params = decode(params) if isinstance(params, dict) else {}
+    scorer = OutlierScorer(params.get("n_neighbors", 10), params.get("contamination", "auto"))
+    for name in names:
+        setattr(scorer, name, attributes.pop(name))
+    attributes["scorer_"] = scorer
 
 
 def _check_device(estimator, path):
@@ -255,8 +271,10 @@ def check_fitted_sizes(attributes, shapes, path):
                              f"{stored} numbers the file stores")
     n_features = sizes["n_features_in_"]
     _check_length(attributes.get("feature_names_in_"), n_features, "feature_names_in_", path)
-    for name in ("feature_error_scale_", "mean_"):
-        _check_length(attributes.get(name), n_features, name, path)
+    scorer = attributes.get("scorer_")
+    _check_length(attributes.get("mean_"), n_features, "mean_", path)
+    _check_length(getattr(scorer, "feature_error_scale_", None), n_features,
+                  "feature_error_scale_", path)
     encoder = attributes.get("encoder_")
     n_numeric = n_features if encoder is None else _check_encoder_sizes(encoder, n_features,
                                                                         stored, path)
@@ -264,7 +282,7 @@ def check_fitted_sizes(attributes, shapes, path):
         if scaler is not None:
             _check_scaler_sizes(scaler, n_numeric, path)
     n_inputs = n_features if encoder is None else encoder.n_inputs_
-    reference = attributes.get("neighbor_reference_")
+    reference = getattr(scorer, "neighbor_reference_", None)
     if reference is not None and not (
         isinstance(reference, np.ndarray)
         and reference.ndim == 2

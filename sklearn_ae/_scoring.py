@@ -1,6 +1,17 @@
-"""Numpy only: reconstruction errors and outlier thresholds."""
+"""Numpy only: reconstruction errors, neighbour distances and outlier thresholds.
+
+:class:`OutlierScorer` owns the fitted part of the outlier score (each column's
+error unit, the neighbour reference rows and their unit, the offset); it takes
+numpy arrays and knows nothing of the network that made them.
+"""
+
+from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._compat import Interval, StrOptions
+from ._defaults import NEIGHBOR_REFERENCE_ROWS, NEIGHBOR_REFERENCE_SETS, THRESHOLD_ROWS
 
 # Rows per block of the distance computation of mean_squared_neighbor_distance.
 _NEIGHBOR_BLOCK_ROWS = 256
@@ -18,6 +29,28 @@ def feature_error_scale(mean_squared_errors):
     return np.maximum(scale, floor)
 
 
+def mean_over_observed(values, counted=None, axis=1):
+    """The mean of ``values`` over the counted (observed) cells along ``axis``.
+
+    0 where a row (or column) has no counted cell. With ``counted=None`` every
+    cell counts: the plain mean.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_columns)
+    counted : ndarray of bool, same shape, or None
+    axis : {0, 1}, default=1
+
+    Returns
+    -------
+    means : ndarray
+    """
+    if counted is None:
+        return values.mean(axis=axis)
+    counts = counted.sum(axis=axis)
+    return np.where(counted, values, 0.0).sum(axis=axis) / np.maximum(counts, 1)
+
+
 def normalized_row_errors(squared_errors, scale, counted=None):
     """Each row's squared errors in units of each feature's typical error, averaged.
 
@@ -30,14 +63,7 @@ def normalized_row_errors(squared_errors, scale, counted=None):
     over its counted (observed) cells only; a row without any scores 0.
     """
     scaled = np.asarray(squared_errors, dtype=np.float64) / scale
-    errors = scaled.mean(axis=1)
-    if counted is not None:
-        holes = ~counted.all(axis=1)
-        kept = counted[holes]
-        errors[holes] = np.where(kept, scaled[holes], 0.0).sum(axis=1) / np.maximum(
-            kept.sum(axis=1), 1
-        )
-    return errors
+    return mean_over_observed(scaled, counted, axis=1)
 
 
 def mean_squared_neighbor_distance(X, reference, n_neighbors, n_sets=1):
@@ -169,3 +195,182 @@ def offset_from_contamination(scores, contamination):
         return float(np.percentile(scores, 100.0 * contamination))
     q1, q3 = np.percentile(-scores, [25, 75])
     return float(-(q3 + 1.5 * (q3 - q1)))
+
+
+def draw_reference_rows(n_rows, seed):
+    """Which of ``n_rows`` training rows make the neighbour reference.
+
+    All rows when there are at most ``NEIGHBOR_REFERENCE_ROWS`` (256); else
+    ``NEIGHBOR_REFERENCE_SETS`` (4) independent draws of 256 rows each, stacked.
+
+    Returns
+    -------
+    rows : ndarray of int
+    """
+    if n_rows <= NEIGHBOR_REFERENCE_ROWS:
+        return np.arange(n_rows)
+    rng = np.random.RandomState(seed)
+    return np.concatenate([
+        rng.choice(n_rows, NEIGHBOR_REFERENCE_ROWS, replace=False)
+        for _ in range(NEIGHBOR_REFERENCE_SETS)
+    ])
+
+
+def threshold_sample(n_rows):
+    """The rows that estimate the neighbour unit and Tukey's fence: all of them up
+    to ``THRESHOLD_ROWS``, else that many evenly spaced ones (an index array), so
+    that ``score_samples`` does not depend on the contamination."""
+    if n_rows <= THRESHOLD_ROWS:
+        return slice(None)
+    return np.linspace(0, n_rows - 1, THRESHOLD_ROWS).astype(int)
+
+
+class OutlierScorer(BaseEstimator):
+    """The outlier score of rows from their reconstruction terms and neighbour distances.
+
+    Fitted on the training rows' terms, it owns everything the score needs
+    beyond the network: each column's error unit, the neighbour reference rows
+    and the unit of their distances, and the offset below which a row is an
+    outlier. Numpy in and out.
+
+    A row's score is minus the sum of two terms, each in units of its typical
+    value on the training rows: the mean over its observed cells of
+    ``term_ij / feature_error_scale_[j]``, and (with a reference) the mean
+    squared distance of its neighbour-space row to its ``n_neighbors``
+    nearest reference rows, divided by ``neighbor_scale_``.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=10
+        Reference rows a row's distance is averaged over; 0 leaves the
+        neighbour term out.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        See :func:`offset_from_contamination`.
+    random_state : int, default=0
+        Seeds the draw of the reference rows.
+
+    Attributes
+    ----------
+    feature_error_scale_ : ndarray of shape (n_columns,)
+        Each column's mean term over the training rows that observe it (1 for
+        a column none observes), floored by :func:`feature_error_scale`.
+    neighbor_reference_ : ndarray of shape (n_reference, n_inputs) or None
+        Training rows in the neighbour space (float64).
+    neighbor_scale_ : float or None
+        The mean distance of the training rows (or of ``THRESHOLD_ROWS``
+        evenly spaced ones) to the reference.
+    offset_ : float
+        The score below which a row is an outlier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.RandomState(0)
+    >>> terms = rng.chisquare(1, size=(200, 3))
+    >>> rows = rng.normal(size=(200, 3))
+    >>> scorer = OutlierScorer(contamination=0.1).fit(terms, neighbor_rows=rows)
+    >>> scores = scorer.score_samples(terms, neighbor_rows=rows)
+    >>> float(np.mean(scores < scorer.offset_))
+    0.1
+    """
+
+    _parameter_constraints: dict = {
+        "n_neighbors": [Interval(Integral, 0, None, closed="left")],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(self, n_neighbors=10, contamination="auto", random_state=0):
+        self.n_neighbors = n_neighbors
+        self.contamination = contamination
+        self.random_state = random_state
+
+    def fit(self, terms, counted=None, neighbor_rows=None, reference=None):
+        """Fit the units and the offset on the training rows.
+
+        Parameters
+        ----------
+        terms : ndarray of shape (n_samples, n_columns)
+            Each training cell's reconstruction term, 0 where not counted.
+        counted : ndarray of bool of the same shape, or None
+            Which cells are observed; None when all are.
+        neighbor_rows : ndarray of shape (n_samples, n_inputs) or None
+            The training rows in the neighbour term's space; None leaves the
+            term out.
+        reference : ndarray of shape (n_reference, n_inputs) or None
+            Keep these reference rows instead of drawing them from
+            ``neighbor_rows`` (``partial_fit`` keeps those of its first call).
+
+        Returns
+        -------
+        self : OutlierScorer
+        """
+        terms = np.asarray(terms, dtype=np.float64)
+        means = mean_over_observed(terms, counted, axis=0)
+        if counted is not None:
+            # A column never observed at fit: a later value of it (a categorical
+            # one's, always unseen) counts as one typical error.
+            means = np.where(counted.any(axis=0), means, 1.0)
+        self.feature_error_scale_ = feature_error_scale(means)
+        self.neighbor_reference_ = None
+        if neighbor_rows is not None and self.n_neighbors:
+            if reference is None:
+                reference = neighbor_rows[draw_reference_rows(len(terms), self.random_state)]
+            self.neighbor_reference_ = np.ascontiguousarray(reference, dtype=np.float64)
+        # The neighbour unit and Tukey's fence are estimates: on large data,
+        # evenly spaced training rows give them; a float contamination is
+        # IsolationForest's exact percentile, over every row.
+        sample = threshold_sample(len(terms))
+        self.neighbor_scale_ = None
+        oddity = normalized_row_errors(
+            terms[sample], self.feature_error_scale_, None if counted is None else counted[sample]
+        )
+        if self.neighbor_reference_ is not None:
+            distances = self.neighbor_distances(neighbor_rows[sample])
+            self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
+            oddity = oddity + distances / self.neighbor_scale_
+        if self.contamination != "auto" and not isinstance(sample, slice):
+            oddity = -self.score_samples(terms, counted, neighbor_rows)
+        self.offset_ = offset_from_contamination(-oddity, self.contamination)
+        return self
+
+    def neighbor_distances(self, neighbor_rows):
+        """Each row's mean squared distance to its nearest reference rows, averaged
+        over the reference sets (see :func:`mean_squared_neighbor_distance`)."""
+        n_sets = max(1, len(self.neighbor_reference_) // NEIGHBOR_REFERENCE_ROWS)
+        return mean_squared_neighbor_distance(
+            neighbor_rows, self.neighbor_reference_, self.n_neighbors, n_sets
+        )
+
+    def score_samples(self, terms, counted=None, neighbor_rows=None):
+        """Minus each row's oddity: higher is more normal.
+
+        Parameters
+        ----------
+        terms, counted, neighbor_rows
+            As for :meth:`fit`, of the rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        error = normalized_row_errors(terms, self.feature_error_scale_, counted)
+        if self.neighbor_scale_ is None:
+            return -error
+        return -(error + self.neighbor_distances(neighbor_rows) / self.neighbor_scale_)
+
+    def contributions(self, terms, counted=None, neighbor_rows=None):
+        """Each column's share of each row's oddity, and the neighbour term last.
+
+        Returns
+        -------
+        shares : ndarray of shape (n_samples, n_columns [+ 1])
+            Rows sum to ``-score_samples``.
+        """
+        scaled = np.asarray(terms, dtype=np.float64) / self.feature_error_scale_
+        n_counted = terms.shape[1] if counted is None else np.maximum(counted.sum(axis=1), 1)[:, None]
+        columns = scaled / n_counted if counted is None else np.where(counted, scaled, 0.0) / n_counted
+        if self.neighbor_scale_ is None:
+            return columns
+        neighbors = self.neighbor_distances(neighbor_rows) / self.neighbor_scale_
+        return np.hstack([columns, neighbors[:, np.newaxis]])

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._columns import as_table, column_names, column_of, resolve_categorical
+from ._compat import Interval, StrOptions, validate_params
 from ._defaults import SCALERS, shares_one_unit
 
 # Category codes of cells that match no level of their column.
@@ -212,7 +212,7 @@ class TableEncoder(BaseEstimator):
         -------
         self : TableEncoder
         """
-        self._validate_params()
+        validate_params(self)
         X = as_table(X)
         self.n_features_in_ = X.shape[1]
         names = column_names(X)

@@ -1,15 +1,15 @@
-"""Training: one ``_fit(X, incremental)`` behind ``fit`` and ``partial_fit``.
+"""Training: the set-up and the training loop behind ``fit`` and ``partial_fit``.
 
 As in scikit-learn's MLP, the first (or a non-incremental) call sets
 everything up from the data (sizes, device, scaler, seeds, resolved "auto"
 values); every call then trains, either to the end (``fit``) or for one epoch
-(``partial_fit``), and records what it learned. A call that raises leaves the
-estimator as it was before (:mod:`sklearn_ae._state`).
+(``partial_fit``), and records its curves.
 """
 
 import contextlib
 import math
 import warnings
+from collections import namedtuple
 from numbers import Integral
 
 import numpy as np
@@ -18,7 +18,6 @@ import torch
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from skorch.callbacks import EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 
@@ -39,50 +38,49 @@ from ._defaults import (
     training_bytes,
 )
 from ._modules import AutoencoderModule
-from ._net import DivergenceGuard, KeepLastEpoch, TensorBatchIterator
+from ._net import (
+    DivergenceGuard,
+    KeepLastEpoch,
+    RecordingEarlyStopping,
+    TensorBatchIterator,
+    stopped_early,
+)
 from ._progress import ProgressBar
-from ._state import checkpoint, forget_fit, roll_back
+from ._inference import to_tensor
 from ._tabular import TableEncoder
+from ._threads import auto_n_threads, cpu_threads, step_multiply_adds
+
+# The seeds a fit draws from ``random_state``: initialisation, batch order,
+# validation split, the variant's own randomness and the neighbour reference.
+Seeds = namedtuple("Seeds", ["init", "shuffle", "split", "variant", "reference"])
 
 
 class TrainingMixin:
-    """Set-up, training loop control and bookkeeping of an autoencoder estimator."""
+    """Set-up, training loop control and bookkeeping of an autoencoder estimator.
 
-    def _fit(self, X, incremental):
-        """Train on validated-to-be ``X``; on any exception, undo the call."""
-        saved = checkpoint(self, with_net_state=incremental)
-        try:
-            with self._threads():  # set-up; the loop takes the network's own rule
-                self._train(X, incremental)
-        except BaseException:
-            roll_back(self, saved)
-            raise
-        return self
+    It sets and reads the training state only: the table encoder, the resolved
+    settings (``n_components_``, ``lr_``, ``batch_size_``, ...), the net and
+    its curves. It knows nothing of how rows are scored.
+    """
 
-    def _train(self, X, incremental):
-        first_call = not (incremental and hasattr(self, "net_"))
-        if first_call:
-            forget_fit(self)  # nothing of an earlier fit survives a new one
-        X = self._validate_rows(X, reset=first_call, ensure_min_samples=1 if incremental else 2)
-        if first_call:
-            init_seed, shuffle_seed, split_seed, variant_seed, reference_seed = self._set_up(X)
-        encoded = self.encoder_.encode(X)
+    def _train_network(self, encoded, incremental, seeds=None):
+        """Train on encoded rows: to the end (``fit``) or one epoch (``partial_fit``).
+
+        ``seeds`` (:meth:`_set_up`'s) on a first call, which builds the net;
+        None on a later ``partial_fit``, which trains the net there is.
+        """
         X_fit = self._training_inputs(encoded)
-        reference_rows = None
-        if first_call:
-            reference_rows = self._draw_neighbor_reference(len(X), reference_seed)
-            self.neighbor_reference_ = None  # set from the trained network below
         if incremental:
-            if first_call:
+            if seeds is not None:
                 self._resolve_training_settings(len(X_fit))
-                self.net_ = self._build_net(shuffle_seed, variant_seed, early_stopping=False)
-                with self._seeded_torch(init_seed):
-                    self._initialize_net(X_fit, init_seed)
+                self.net_ = self._build_net(seeds.shuffle, seeds.variant, early_stopping=False)
+                with self._seeded_torch(seeds.init):
+                    self._initialize_net(X_fit, seeds.init)
             self._train_one_epoch(X_fit)
         else:
-            X_train, X_valid = self._split_validation(X_fit, split_seed)
+            X_train, X_valid = self._split_validation(X_fit, seeds.split)
             self._resolve_training_settings(len(X_train))
-            self.net_ = self._build_net(shuffle_seed, variant_seed, self.early_stopping)
+            self.net_ = self._build_net(seeds.shuffle, seeds.variant, self.early_stopping)
             # An epoch of at most AUTO_STEPS random batches: with the fixed budget a
             # table of more than AUTO_STEPS batches trains on a random part of its
             # rows; trained to convergence, its held-out loss is checked as often.
@@ -90,13 +88,31 @@ class TrainingMixin:
                 AUTO_STEPS if self.max_epochs == "auto" else None
             )
             try:
-                self._train_to_the_end(X_train, X_valid, init_seed)
+                self._train_to_the_end(X_train, X_valid, seeds.init)
             finally:  # a later partial_fit passes over all of its rows
                 self.net_.iterator_train__max_batches = None
-        with self._threads():
-            if first_call:
-                self._set_neighbor_reference(X, reference_rows)
-            self._record_training(X, with_validation=not incremental and self.early_stopping)
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if not incremental and self.early_stopping:
+            self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
+
+    def _threads(self):
+        """The CPU thread setting of this estimator's calls (the thread rule).
+
+        ``n_threads="auto"`` gives 1 until the network exists, then what
+        :func:`~sklearn_ae._threads.auto_n_threads` says for its size.
+        """
+        if self.n_threads != "auto":
+            return cpu_threads(self.n_threads, blas=True)
+        net = getattr(self, "net_", None)
+        if net is None or not getattr(net, "initialized_", False):
+            return cpu_threads(1)
+        batch_size = self.n_samples_seen_ if self.batch_size_ == -1 else self.batch_size_
+        return cpu_threads(auto_n_threads(step_multiply_adds(net.module_, max(1, batch_size))))
+
+    def _tensor(self, X):
+        return to_tensor(X, self.device_)
 
     # -------------------------------------------------------------- set-up
 
@@ -122,7 +138,7 @@ class TrainingMixin:
         self.clip_ = (
             default_clip(self.scaling, self.linear_shortcut) if self.clip == "auto" else self.clip
         )
-        self.mean_ = np.zeros(self.n_features_in_)
+        self.mean_ = np.zeros(self.encoder_.n_features_in_)
         self.n_samples_seen_ = 0
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed, split_seed = rng.randint(np.iinfo(np.int32).max, size=3)
@@ -130,7 +146,7 @@ class TrainingMixin:
         # earlier seed.
         variant_seed = int(rng.randint(np.iinfo(np.int32).max))
         reference_seed = int(rng.randint(np.iinfo(np.int32).max))
-        return init_seed, shuffle_seed, split_seed, variant_seed, reference_seed
+        return Seeds(init_seed, shuffle_seed, split_seed, variant_seed, reference_seed)
 
     def _check_params(self):
         """Checks that ``_parameter_constraints`` cannot express (several parameters)."""
@@ -307,7 +323,7 @@ class TrainingMixin:
 
     def _callbacks(self, early_stopping):
         """The user's ``callbacks`` first, then the guard, the keeper and the stopper."""
-        stopper = EarlyStopping(
+        stopper = RecordingEarlyStopping(
             monitor="valid_loss" if early_stopping else "train_loss",
             patience=self.patience,
             threshold=self.tol,
@@ -461,11 +477,7 @@ class TrainingMixin:
         )
 
     def _stopped_early(self):
-        # skorch's EarlyStopping ends training by raising KeyboardInterrupt at
-        # the end of a completed epoch; only other interrupts come from the user.
-        stopper = dict(self.net_.callbacks_)["early_stopping"]
-        last = self.net_.history[-1] if self.net_.history else {}
-        return stopper.misses_ == stopper.patience and "train_loss" in last
+        return stopped_early(self.net_)
 
     def _recover_from_interrupt(self):
         """Go back to the last completed epoch after Ctrl-C, and say so."""
@@ -484,17 +496,10 @@ class TrainingMixin:
             UserWarning,
         )
 
-    def _record_training(self, X, with_validation):
-        """Running mean, counts, curves and thresholds after training on ``X``."""
+    def _record_rows(self, X):
+        """The running mean ``mean_`` and count ``n_samples_seen_`` of validated rows."""
         self.n_samples_seen_ += len(X)
         self.mean_ = self.mean_ + (self._column_sums(X) - len(X) * self.mean_) / self.n_samples_seen_
-        history = self.net_.history
-        self.n_iter_ = len(history)
-        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        if with_validation:
-            self.validation_loss_curve_ = [float(v) for v in history[:, "valid_loss"]]
-        self._fit_thresholds(X)
-
 
     def _column_sums(self, X):
         """``X.sum(axis=0)``; for a table, ``len(X)`` times each numeric column's mean
@@ -503,7 +508,7 @@ class TrainingMixin:
         if isinstance(X, np.ndarray) and X.dtype != object and not np.isnan(X).any():
             return X.sum(axis=0)
         numeric = self.encoder_._numeric_part(X)
-        sums = np.full(self.n_features_in_, np.nan)
+        sums = np.full(self.encoder_.n_features_in_, np.nan)
         counts = (~np.isnan(numeric)).sum(axis=0)
         columns = self.encoder_.numeric_columns_
         means = np.nansum(numeric, axis=0) / np.maximum(counts, 1)

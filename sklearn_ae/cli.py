@@ -29,7 +29,7 @@ from ._cli_files import (
     read_table,
     select_columns,
 )
-from ._outlier import NEIGHBOR_COLUMN
+from ._base import NEIGHBOR_COLUMN
 
 MODEL_TYPES = ("plain", "denoising", "contractive")
 
@@ -178,7 +178,7 @@ def cmd_compress(args):
 
 
 def cmd_demo(args):
-    from ._demo import run_demo
+    from .examples.demo import run_demo
 
     return run_demo(out=Path(args.out), quick=args.quick, data_dir=args.data_dir,
                     verbose=not args.quiet)

@@ -12,10 +12,11 @@ import sklearn_ae
 from sklearn_ae import (
     AutoencoderTransformer,
     ContractiveAutoencoder,
+    DaskAutoencoder,
     DenoisingAutoencoder,
 )
 from sklearn_ae._defaults import OPTIMIZERS
-from sklearn_ae._mixed_tables import NUMERIC_COLUMNS, make_mixed_table
+from sklearn_ae.examples import NUMERIC_COLUMNS, make_mixed_table
 
 ESTIMATORS = [AutoencoderTransformer, DenoisingAutoencoder, ContractiveAutoencoder]
 QUICK = dict(max_epochs=5, random_state=0)
@@ -176,22 +177,19 @@ def test_rows_are_not_outliers_for_having_holes(fitted, table):
     assert 0.8 < after / before < 1.2
 
 
-def test_refill_is_what_keeps_holes_neutral(fitted, table):
+def test_refill_is_what_keeps_holes_neutral(fitted, table, monkeypatch):
     """Without the refill rounds rows with holes score worse (the design's finding)."""
-    from sklearn_ae import _inference
+    from sklearn_ae._inference import TableNetwork
 
     normal_holes = ~table.is_anomaly & table.missing.any(axis=1)
     normal_complete = ~table.is_anomaly & ~table.missing.any(axis=1)
     scores = -fitted.score_samples(table.X)
     with_refill = scores[normal_holes].mean() / scores[normal_complete].mean()
-    saved = _inference.REFILL_ROUNDS
-    try:
-        _inference.REFILL_ROUNDS = 0
-        fitted._completed_inputs.__func__.__defaults__ = (0,)
+    refill = TableNetwork.completed_inputs
+    with monkeypatch.context() as patch:
+        patch.setattr(TableNetwork, "completed_inputs",
+                      lambda self, encoded, n_rounds=0: refill(self, encoded, 0))
         scores = -fitted.score_samples(table.X)
-    finally:
-        fitted._completed_inputs.__func__.__defaults__ = (saved,)
-        _inference.REFILL_ROUNDS = saved
     without = scores[normal_holes].mean() / scores[normal_complete].mean()
     assert abs(with_refill - 1) < abs(without - 1)
 
@@ -428,8 +426,9 @@ def test_dask_dataframe_with_categories_and_holes():
     dd = pytest.importorskip("dask.dataframe")
     frame = _small_frame(120)
     frame.loc[::7, "x"] = np.nan
-    model = AutoencoderTransformer(max_epochs=2, random_state=0).fit(
+    wrapper = DaskAutoencoder(AutoencoderTransformer(max_epochs=2, random_state=0)).fit(
         dd.from_pandas(frame, npartitions=2))
+    model = wrapper.estimator_
     assert model.encoder_.is_categorical_.tolist() == [False, False, True, True]
-    scores = model.score_samples(dd.from_pandas(frame, npartitions=3)).compute()
+    scores = wrapper.score_samples(dd.from_pandas(frame, npartitions=3)).compute()
     np.testing.assert_allclose(np.asarray(scores), model.score_samples(frame), rtol=1e-12)

@@ -121,7 +121,7 @@ def test_breast_cancer_top_columns_are_real_columns_and_shares_add_up(tmp_path, 
     score; it has its own column and never hides the columns that explain a row."""
     from sklearn.datasets import load_breast_cancer
 
-    from sklearn_ae._outlier import NEIGHBOR_COLUMN
+    from sklearn_ae._base import NEIGHBOR_COLUMN
 
     frame = load_breast_cancer(as_frame=True).data
     path = tmp_path / "cancer.csv"

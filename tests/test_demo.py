@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits
 
-from sklearn_ae._demo import (
+from sklearn_ae.examples.demo import (
     anomalies,
     broken_relation_anomalies,
     plant_broken_relations,

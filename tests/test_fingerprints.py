@@ -20,10 +20,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from sklearn_ae import AutoencoderTransformer, ContractiveAutoencoder, DenoisingAutoencoder
-try:
-    from sklearn_ae.examples import make_mixed_table
-except ImportError:
-    from sklearn_ae._mixed_tables import make_mixed_table
+from sklearn_ae.examples import make_mixed_table
 
 RECORD = Path(__file__).parent / "data" / "fingerprints.npz"
 CONFIGURATIONS = ["ae_numeric", "ae_missing", "ae_mixed", "dae_early_stopping", "cae",

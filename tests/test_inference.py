@@ -12,21 +12,28 @@ def test_working_memory_sets_the_chunks_and_leaves_results_alone(digits, fast, m
     X, _ = digits
     model = AutoencoderTransformer(4, **fast).fit(X[:500])
     reference = model.transform(X), model.score_samples(X), model.reconstruct(X)
+    reference_score = model.score(X)
     chunk_sizes = []
-    encode = model._encode_chunk
+    encode = model.encoder_.encode
 
     def spy(rows):
         chunk_sizes.append(len(rows))
         return encode(rows)
 
-    monkeypatch.setattr(model, "_encode_chunk", spy)
+    monkeypatch.setattr(model.encoder_, "encode", spy)
     model.transform(X)
     assert chunk_sizes == [len(X)]  # 1797 rows fit in the default 1 GiB
     chunk_sizes.clear()
     with sklearn.config_context(working_memory=0.1):  # 0.1 MiB: ~100 rows per chunk
         small = model.transform(X), model.score_samples(X), model.reconstruct(X)
-    assert len(chunk_sizes) > 10 and max(chunk_sizes) < 200
-    assert sum(chunk_sizes) == len(X)
+        # Every path that reads rows goes chunk by chunk, score() too.
+        for method in ("transform", "score_samples", "score_contributions", "reconstruct",
+                       "reconstruction_error", "impute", "score"):
+            chunk_sizes.clear()
+            getattr(model, method)(X)
+            assert len(chunk_sizes) > 10 and max(chunk_sizes) < 200, method
+            assert sum(chunk_sizes) == len(X), method
+    assert model.score(X) == pytest.approx(reference_score, rel=1e-5)
     # float32 matrix products may round a row differently in a block of another
     # height (a few units in the last place on digits' 64-unit layer).
     for a, b in zip(reference, small):

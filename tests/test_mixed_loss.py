@@ -7,7 +7,6 @@ from sklearn_ae._mixed_loss import (
     categorical_term,
     column_terms,
     mixed_reconstruction_loss,
-    row_scores,
 )
 
 NAN = float("nan")
@@ -112,18 +111,22 @@ def test_column_order_puts_terms_back_in_the_original_columns():
     assert counted.tolist() == [[True, True]]
 
 
-def test_row_scores_do_not_punish_holes():
-    terms = torch.tensor([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
-    counted = torch.tensor([[True, True, False], [True, True, True], [False] * 3])
-    torch.testing.assert_close(row_scores(terms, counted), torch.tensor([1.0, 1.0, 0.0]))
-    scaled = row_scores(terms, counted, scale=torch.tensor([0.5, 1.0, 1.0]))
-    torch.testing.assert_close(scaled, torch.tensor([1.5, 4.0 / 3.0, 0.0]))
-
-
-def test_row_scores_on_complete_numbers_are_todays_normalized_errors():
+def test_observed_cell_mean_does_not_punish_holes():
     import numpy as np
 
-    from sklearn_ae._scoring import normalized_row_errors
+    from sklearn_ae._scoring import mean_over_observed, normalized_row_errors
+
+    terms = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])
+    counted = np.array([[True, True, False], [True, True, True], [False] * 3])
+    np.testing.assert_array_equal(mean_over_observed(terms, counted), [1.0, 1.0, 0.0])
+    scaled = normalized_row_errors(terms, np.array([0.5, 1.0, 1.0]), counted)
+    np.testing.assert_allclose(scaled, [1.5, 4.0 / 3.0, 0.0])
+    # Columns: the mean over the rows that observe each column.
+    np.testing.assert_array_equal(mean_over_observed(terms, counted, axis=0), [1.0, 1.0, 1.0])
+
+
+def test_column_terms_of_complete_numbers_are_the_squared_errors():
+    import numpy as np
 
     generator = torch.Generator().manual_seed(1)
     outputs = torch.randn(20, 3, generator=generator, dtype=torch.float64)
@@ -131,9 +134,8 @@ def test_row_scores_on_complete_numbers_are_todays_normalized_errors():
     terms, counted = column_terms(
         outputs, numeric, torch.empty(20, 0, dtype=torch.int64), n_numeric=3, block_sizes=()
     )
-    scale = torch.tensor([0.5, 1.0, 2.0], dtype=torch.float64)
-    today = normalized_row_errors(np.square((numeric - outputs).numpy()), scale.numpy())
-    np.testing.assert_allclose(row_scores(terms, counted, scale).numpy(), today, rtol=1e-12)
+    assert counted.all()
+    np.testing.assert_allclose(terms.numpy(), np.square((numeric - outputs).numpy()), rtol=1e-12)
 
 
 def test_bfloat16_outputs_are_scored_in_float32():

@@ -1,12 +1,12 @@
 import numpy as np
 import pandas as pd
 
-from sklearn_ae._mixed_tables import (
+from sklearn_ae._tabular import TableEncoder
+from sklearn_ae.examples import (
     CATEGORICAL_COLUMNS,
     NUMERIC_COLUMNS,
     make_mixed_table,
 )
-from sklearn_ae._tabular import TableEncoder
 
 
 def test_table_shape_dtypes_and_ground_truth():

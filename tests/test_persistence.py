@@ -261,7 +261,7 @@ def test_edit_with_recomputed_checksum_passes_without_key_but_not_with_it(saved,
         metadata = dict(f.metadata())
     tensors = load_file(signed)
     metadata["model"] = metadata["model"].replace(
-        '"contamination": "auto"', '"contamination": 0.5', 1)
+        '"contamination": "auto"', '"contamination": 0.5')
     metadata["sha256"] = _checksum(metadata["model"], tensors)
     edited = tmp_path / "edited.safetensors"
     edited.write_bytes(save_tensors(tensors, metadata=metadata))

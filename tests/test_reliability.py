@@ -297,8 +297,9 @@ def _hostile_files(folder, model):
     edited("n_components_ off by one", _set("attributes", n_components_=3))
     edited("feature names too long", _set("attributes", feature_names_in_={
         "__ndarray__": list("abcde"), "dtype": "object", "shape": [5]}))
-    edited("neighbour reference of 300 rows", _set("attributes", neighbor_reference_={
-        "__ndarray__": [0.0] * 1200, "dtype": "<f8", "shape": [300, 4]}))
+    edited("neighbour reference of 300 rows", lambda d: d["attributes"]["scorer_"][
+        "attributes"]["__dict__"].update(neighbor_reference_={
+            "__ndarray__": [0.0] * 1200, "dtype": "<f8", "shape": [300, 4]}))
     edited("optimizer = evil", _set_param(optimizer="evil"))
     edited("lr = -1", _set_param(lr=-1.0))
     edited("unknown parameter", _set_param(shell="rm -rf /"))
@@ -382,7 +383,7 @@ HOSTILE_FILES = {
     "metadata is a list": (ValueError, "metadata"),
     "header nests 100000 deep": (ValueError, "nests"),
     "tensor beyond the file": (ValueError, "tensor 'w'"),
-    "bfloat16 tensor, wrong name": (ValueError, "tensors of the file"),
+    "bfloat16 tensor, wrong name": (ValueError, "missing array tensor"),
     "header of 200 MB": (ValueError, "at most"),
     "/dev/zero": (ValueError, "character device"),
     "/dev/urandom": (ValueError, "character device"),

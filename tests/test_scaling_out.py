@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklearn_ae import AutoencoderTransformer, DenoisingAutoencoder, load
+from sklearn_ae import AutoencoderTransformer, DaskAutoencoder, DenoisingAutoencoder, load
 
 
 def _data(n=400, p=6, seed=0):
@@ -81,8 +81,10 @@ def test_partial_fit_with_sklearn_incremental_pattern():
 def test_dask_array_inputs_give_lazy_equal_outputs():
     da = pytest.importorskip("dask.array")
     X = _data()
-    est = AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(X)
     X_lazy = da.from_array(X, chunks=(64, 3))
+    model = DaskAutoencoder(AutoencoderTransformer(n_components=2, max_epochs=3,
+                                                   random_state=0)).fit(X_lazy)
+    est = model.estimator_
     for method, shape in [
         ("transform", (400, 2)),
         ("reconstruct", (400, 6)),
@@ -90,25 +92,29 @@ def test_dask_array_inputs_give_lazy_equal_outputs():
         ("decision_function", (400,)),
         ("predict", (400,)),
     ]:
-        lazy = getattr(est, method)(X_lazy)
+        lazy = getattr(model, method)(X_lazy)
         assert isinstance(lazy, da.Array), method
         assert lazy.shape == shape
         np.testing.assert_array_equal(lazy.compute(), getattr(est, method)(X))
-    assert est.predict(X_lazy).dtype == est.predict(X).dtype
+        # Rows in memory go straight to the fitted estimator.
+        np.testing.assert_array_equal(getattr(model, method)(X), getattr(est, method)(X))
+    assert model.predict(X_lazy).dtype == est.predict(X).dtype
     with pytest.raises(ValueError, match="features"):
-        est.transform(X_lazy[:, :4])
+        model.transform(X_lazy[:, :4])
 
 
 def test_dask_dataframe_inputs_keep_index_and_names():
     pd = pytest.importorskip("pandas")
     dd = pytest.importorskip("dask.dataframe")
     X = pd.DataFrame(_data(), columns=list("abcdef"))
-    est = AutoencoderTransformer(n_components=2, max_epochs=3, random_state=0).fit(X)
     lazy_X = dd.from_pandas(X, npartitions=3)
-    codes = est.transform(lazy_X).compute()
+    model = DaskAutoencoder(AutoencoderTransformer(n_components=2, max_epochs=3,
+                                                   random_state=0)).fit(lazy_X)
+    est = model.estimator_
+    codes = model.transform(lazy_X).compute()
     assert list(codes.columns) == list(est.get_feature_names_out())
     np.testing.assert_array_equal(codes.to_numpy(), est.transform(X))
-    scores = est.score_samples(lazy_X).compute()
+    scores = model.score_samples(lazy_X).compute()
     assert scores.index.equals(X.index)
     # Blocks of another height: float32 products may differ in the last place.
     np.testing.assert_allclose(scores.to_numpy(), est.score_samples(X), rtol=1e-6)
@@ -117,18 +123,51 @@ def test_dask_dataframe_inputs_keep_index_and_names():
 def test_fit_on_dask_array_streams_its_blocks():
     da = pytest.importorskip("dask.array")
     X = _data()
-    streamed = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0)
+    streamed = DaskAutoencoder(AutoencoderTransformer(n_components=2, max_epochs=2,
+                                                      random_state=0))
     streamed.fit(da.from_array(X, chunks=(100, 6)))
     by_hand = AutoencoderTransformer(n_components=2, random_state=0)
     for _ in range(2):
         for start in range(0, 400, 100):
             by_hand.partial_fit(X[start : start + 100])
-    np.testing.assert_array_equal(streamed.score_samples(X), by_hand.score_samples(X))
-    assert streamed.n_iter_ == 2 and len(streamed.loss_curve_) == 2
-    np.testing.assert_allclose(streamed.mean_, X.mean(axis=0))
+    fitted = streamed.estimator_
+    np.testing.assert_array_equal(fitted.transform(X), by_hand.transform(X))
+    assert fitted.n_iter_ == 2 and len(fitted.loss_curve_) == 2
+    np.testing.assert_allclose(fitted.mean_, X.mean(axis=0))
     # Refitting forgets the stream.
     streamed.fit(da.from_array(X, chunks=(200, 6)))
-    assert streamed.n_samples_seen_ == 800
+    assert streamed.estimator_.n_samples_seen_ == 800
+
+
+def test_dask_fit_sets_thresholds_from_the_whole_data_as_in_memory():
+    # Sorted by one column, the blocks differ: thresholds from one block would
+    # flag far more or fewer than the contamination of the whole.
+    da = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4000, 3)) @ rng.normal(size=(3, 6))
+    X = X[np.argsort(X[:, 0])]
+    model = DaskAutoencoder(AutoencoderTransformer(2, max_epochs=2, contamination=0.1,
+                                                   random_state=0))
+    fitted = model.fit(da.from_array(X, chunks=(1000, 6))).estimator_
+    assert (fitted.predict(X) == -1).mean() == 0.1
+    assert (model.predict(da.from_array(X, chunks=(1000, 6))).compute() == -1).mean() == 0.1
+    # The scorer an in-memory fit of the same network on the same rows gets.
+    in_memory = fitted._fit_scorer(fitted.encoder_.encode(X), fitted.scorer_.random_state)
+    assert in_memory.offset_ == fitted.offset_
+    np.testing.assert_array_equal(in_memory.neighbor_reference_, fitted.neighbor_reference_)
+    np.testing.assert_array_equal(in_memory.feature_error_scale_, fitted.feature_error_scale_)
+
+
+def test_estimators_refuse_dask_input_and_name_the_wrapper():
+    da = pytest.importorskip("dask.array")
+    X_lazy = da.from_array(_data(), chunks=(100, 6))
+    est = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0)
+    with pytest.raises(TypeError, match="DaskAutoencoder"):
+        est.fit(X_lazy)
+    est.fit(_data())
+    for method in ("transform", "score_samples", "predict"):
+        with pytest.raises(TypeError, match="DaskAutoencoder"):
+            getattr(est, method)(X_lazy)
 
 
 def test_estimators_without_dask_stay_numpy():

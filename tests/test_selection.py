@@ -3,13 +3,16 @@
 import pickle
 
 import numpy as np
+import torch
 import pytest
 from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_ae import AutoencoderTransformer, DenoisingAutoencoder, outlier_scorer
-from sklearn_ae._selection import hidden_entry_mask, imputation_error, outlier_labels
+from sklearn_ae._inference import TableNetwork
+from sklearn_ae._selection import HiddenEntryMasks, hidden_entry_mask, outlier_labels
+from sklearn_ae._tabular import TableEncoder
 
 # Tied linear models trained by L-BFGS reach PCA's subspace in a few epochs.
 LINEAR = dict(hidden_layer_sizes=(), activation="linear", tied_weights=True,
@@ -47,26 +50,30 @@ def test_mask_hides_the_same_number_of_entries_in_every_row_deterministically():
     assert hidden_entry_mask(5, 1).all()
 
 
-def test_imputation_error_scores_hidden_entries_only():
-    X = np.arange(12.0).reshape(3, 4)
-    mask = np.zeros_like(X, dtype=bool)
-    mask[:, 1] = True
-    # The identity returns the guess it was given: the error of the fill.
-    fill = np.full(4, 5.0)
-    assert imputation_error(lambda Z: Z, X, fill, mask) == np.mean((X[:, 1] - 5.0) ** 2)
-    # A perfect model of the data gets 0 whatever it does to visible entries.
-    assert imputation_error(lambda Z: X + 100 * ~mask, X, fill, mask) == 0.0
+def test_masks_drawn_chunk_by_chunk_are_those_of_one_draw():
+    masks = HiddenEntryMasks(9)
+    chunks = [masks.next_rows(n) for n in (5, 1, 14)]
+    np.testing.assert_array_equal(np.vstack(chunks), hidden_entry_mask(20, 9))
 
 
-def test_fill_and_refill_converges_to_least_squares_completion():
-    # For a projection onto a subspace, repeated refilling converges to the
-    # completion of the hidden entries that fits the visible ones best.
+def test_refill_converges_to_least_squares_completion():
+    # score() hides cells and refills them as missing ones: for a projection
+    # onto a subspace, repeated refilling converges to the completion of the
+    # hidden entries that fits the visible ones best.
     rng = np.random.RandomState(0)
     U = np.linalg.qr(rng.normal(size=(6, 2)))[0]
-    X = rng.normal(size=(40, 2)) @ U.T  # exactly in the subspace
-    mask = hidden_entry_mask(40, 6)
-    errors = [imputation_error(lambda Z: Z @ U @ U.T, X, np.zeros(6), mask, n_iter=k)
-              for k in (0, 3, 200)]
+    X = (rng.normal(size=(40, 2)) @ U.T).astype(np.float32)  # exactly in the subspace
+    projection = torch.nn.Linear(6, 6, bias=False)
+    projection.weight.data = torch.as_tensor(U @ U.T, dtype=torch.float32)
+    encoder = TableEncoder.for_numbers(6, None, None, None)
+    network = TableNetwork(encoder, projection, "cpu", clip=None)
+    hidden = hidden_entry_mask(40, 6)
+    encoded = network.hide(encoder.encode(X), hidden)
+    errors = []
+    with torch.inference_mode():
+        for n_rounds in (0, 3, 200):
+            outputs = network.outputs(encoded, n_rounds=n_rounds)
+            errors.append(np.mean((outputs[hidden] - X[hidden]) ** 2))
     assert errors[0] > errors[1] > errors[2] and errors[2] < 1e-6
 
 

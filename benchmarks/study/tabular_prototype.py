@@ -1,7 +1,7 @@
 """Prototype of the wiring: TableEncoder + AutoencoderModule + mixed loss, by hand.
 
 Not the estimator: a plain Adam loop (1500 steps of 128 rows) on the table of
-sklearn_ae._mixed_tables, to size the choices of docs/_design_tabular.md
+sklearn_ae.examples.mixed_tables, to size the choices of docs/_design_tabular.md
 before the estimators take categorical columns. Run from the repository root:
 ``PYTHONPATH=. python benchmarks/study/tabular_prototype.py [table_seed]`` (~1.5 min
 on one core).
@@ -21,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn_ae._tabular import TableEncoder
 from sklearn_ae._mixed_loss import column_terms, mixed_reconstruction_loss
 from sklearn_ae._modules import AutoencoderModule
-from sklearn_ae._mixed_tables import make_mixed_table
+from sklearn_ae.examples import make_mixed_table
 torch.set_num_threads(1)
 
 def run(seed=0, refill=0, n_components=3, hidden=(6,), mask_rate=0.0, indicators=False, steps=1500, clip=3.0, table_seed=0):

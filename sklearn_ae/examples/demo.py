@@ -28,7 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from ._estimators import AutoencoderTransformer
+from .._estimators import AutoencoderTransformer
 
 MNIST_IMAGES = Path("mnist") / "t10k-images-idx3-ubyte.gz"
 
@@ -43,7 +43,7 @@ def find_shared_data(data_dir=None):
     if data_dir is not None:
         return Path(data_dir)
     candidates = [Path.cwd() / ".." / "shared" / "data",
-                  Path(__file__).resolve().parents[1] / ".." / "shared" / "data"]
+                  Path(__file__).resolve().parents[2] / ".." / "shared" / "data"]
     for candidate in candidates:
         if (candidate / MNIST_IMAGES).exists():
             return candidate.resolve()
@@ -166,7 +166,7 @@ def write_figures(out, compressed, anomaly):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .plotting import (
+    from ..plotting import (
         LossCurveDisplay,
         ReconstructionDisplay,
         ScoreDistributionDisplay,
