@@ -175,3 +175,15 @@ def test_sparse_input_is_refused_with_typeerror(fast):
 def test_bad_parameters_are_named(params, name):
     with pytest.raises(ValueError, match=name):
         AutoencoderTransformer(**params).fit(np.random.rand(10, 3))
+
+
+def test_memory_layout_of_the_input_does_not_change_the_result():
+    # scipy.io.loadmat and some DataFrames give column-major arrays: a matrix product
+    # may round another layout differently, so every tensor is made row-major first.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3)) @ rng.normal(size=(3, 6))
+    settings = dict(n_components=2, max_epochs=3, random_state=0)
+    in_c = AutoencoderTransformer(**settings).fit(X)
+    in_f = AutoencoderTransformer(**settings).fit(np.asfortranarray(X))
+    np.testing.assert_array_equal(in_c.score_samples(X), in_f.score_samples(np.asfortranarray(X)))
+    np.testing.assert_array_equal(in_c.transform(X), in_f.transform(np.asfortranarray(X)))
