@@ -45,7 +45,7 @@ from ._inference import (
 )
 from ._modules import ACTIVATIONS
 from ._net import AutoencoderNet
-from ._scoring import OutlierScorer, draw_reference_rows, mean_over_observed
+from ._scoring import OutlierScorer, mean_over_observed, reference_size
 from ._selection import HiddenEntryMasks
 from ._state import (
     checkpoint,
@@ -268,40 +268,33 @@ class BaseAutoencoder(
 
     def _fit_scorer(self, encoded, reference_seed=None):
         """The outlier scorer, fitted in one pass of the trained network over the
-        encoded training rows.
+        encoded training rows, chunk by chunk (the scorer keeps what it needs of
+        each: :meth:`~sklearn_ae._scoring.OutlierScorer.fit_chunks`).
 
         With a ``reference_seed`` the scorer draws its neighbour reference from
         these rows; without, it keeps the reference of the current scorer (a
         later ``partial_fit`` keeps that of the first call).
         """
-        with_neighbors = self.n_neighbors > 0
         if reference_seed is None:
-            scorer = self.scorer_
-            reference = scorer.neighbor_reference_
+            # A new scorer, not the current one refitted: a call that fails keeps it.
+            reference = self.scorer_.neighbor_reference_
+            reference_seed = self.scorer_.random_state
             with_neighbors = reference is not None
             n_reference = 0 if reference is None else len(reference)
         else:
-            scorer = OutlierScorer(self.n_neighbors, self.contamination, reference_seed)
             reference = None
-            n_reference = len(draw_reference_rows(len(encoded.inputs), 0)) if with_neighbors else 0
+            with_neighbors = self.n_neighbors > 0
+            n_reference = reference_size(len(encoded.inputs)) if with_neighbors else 0
+        scorer = OutlierScorer(self.n_neighbors, self.contamination, reference_seed)
         network = self._network()
-        terms, counted, neighbor_rows = [], [], []
-        with self._threads(), torch.inference_mode(), self.net_.autocast():
+
+        def chunks():
             for rows in self._row_chunks(len(encoded.inputs), n_reference):
-                chunk = take_rows(encoded, rows)
-                chunk_terms, chunk_counted, inputs = network.row_terms(chunk)
-                terms.append(chunk_terms)
-                counted.append(chunk_counted)
-                if with_neighbors:
-                    neighbor_rows.append(network.neighbor_rows(inputs))
-        if all(c is None for c in counted):
-            counted = None
-        else:
-            counted = _stacked([np.ones(t.shape, dtype=bool) if c is None else c
-                                for t, c in zip(terms, counted)])
-        terms = _stacked(terms)
-        neighbor_rows = _stacked(neighbor_rows) if with_neighbors else None
-        return scorer.fit(terms, counted, neighbor_rows, reference=reference)
+                terms, counted, inputs = network.row_terms(take_rows(encoded, rows))
+                yield rows, terms, counted, network.neighbor_rows(inputs) if with_neighbors else None
+
+        with self._threads(), torch.inference_mode(), self.net_.autocast():
+            return scorer.fit_chunks(len(encoded.inputs), chunks(), reference=reference)
 
     # ------------------------------------------------------------ validation
 
@@ -856,8 +849,3 @@ class BaseAutoencoder(
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
-
-
-def _stacked(parts):
-    """The row chunks of an array put together (the one chunk itself, uncopied)."""
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)

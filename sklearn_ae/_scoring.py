@@ -216,6 +216,12 @@ def draw_reference_rows(n_rows, seed):
     ])
 
 
+def reference_size(n_rows):
+    """How many rows :func:`draw_reference_rows` draws from ``n_rows``."""
+    return n_rows if n_rows <= NEIGHBOR_REFERENCE_ROWS else (
+        NEIGHBOR_REFERENCE_ROWS * NEIGHBOR_REFERENCE_SETS)
+
+
 def threshold_sample(n_rows):
     """The rows that estimate the neighbour unit and Tukey's fence: all of them up
     to ``THRESHOLD_ROWS``, else that many evenly spaced ones (an index array), so
@@ -304,29 +310,84 @@ class OutlierScorer(BaseEstimator):
         Returns
         -------
         self : OutlierScorer
+            Fitted.
         """
-        terms = np.asarray(terms, dtype=np.float64)
-        means = mean_over_observed(terms, counted, axis=0)
-        if counted is not None:
-            # A column never observed at fit: a later value of it (a categorical
-            # one's, always unseen) counts as one typical error.
-            means = np.where(counted.any(axis=0), means, 1.0)
+        chunk = (slice(0, len(terms)), terms, counted, neighbor_rows)
+        return self.fit_chunks(len(terms), [chunk], reference)
+
+    def fit_chunks(self, n_samples, chunks, reference=None):
+        """:meth:`fit` on training rows that arrive chunk by chunk, in order.
+
+        It keeps each column's sums, and the terms and neighbour-space rows of
+        the rows it needs: the reference rows, and the rows that set the
+        neighbour unit and the offset (all of them up to ``THRESHOLD_ROWS``,
+        else that many evenly spaced ones; every row with a float
+        ``contamination``, whose offset is the percentile over every row).
+
+        Parameters
+        ----------
+        n_samples : int
+            The number of training rows.
+        chunks : iterable of (slice, ndarray, ndarray or None, ndarray or None)
+            ``(rows, terms, counted, neighbor_rows)`` of consecutive row slices
+            that cover the training rows, as :meth:`fit` takes them.
+        reference : ndarray of shape (n_reference, n_inputs) or None
+            As for :meth:`fit`.
+
+        Returns
+        -------
+        self : OutlierScorer
+            Fitted.
+        """
+        sample = threshold_sample(n_samples)
+        keep_every_row = isinstance(sample, slice) or self.contamination != "auto"
+        drawn = collected = None
+        if reference is None and self.n_neighbors:
+            drawn = draw_reference_rows(n_samples, self.random_state)
+            collected = [None] * len(drawn)
+        sums, counts, kept, with_neighbors = 0.0, 0.0, [], True
+        for rows, terms, counted, neighbor_rows in chunks:
+            start, stop, _ = rows.indices(n_samples)
+            terms = np.asarray(terms, dtype=np.float64)
+            sums = sums + terms.sum(axis=0)
+            counts = counts + (len(terms) if counted is None else counted.sum(axis=0))
+            local = slice(None)
+            if not keep_every_row:
+                local = sample[(sample >= start) & (sample < stop)] - start
+            with_neighbors = with_neighbors and neighbor_rows is not None and self.n_neighbors > 0
+            kept.append((terms[local], None if counted is None else counted[local],
+                         neighbor_rows[local] if with_neighbors else None))
+            if with_neighbors and drawn is not None:
+                for k in np.flatnonzero((drawn >= start) & (drawn < stop)):
+                    collected[k] = neighbor_rows[drawn[k] - start]
+        # A column never observed at fit: a later value of it (a categorical one's,
+        # always unseen) counts as one typical error.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = np.where(counts > 0, sums / counts, 1.0)
         self.feature_error_scale_ = feature_error_scale(means)
         self.neighbor_reference_ = None
-        if neighbor_rows is not None and self.n_neighbors:
-            if reference is None:
-                reference = neighbor_rows[draw_reference_rows(len(terms), self.random_state)]
-            self.neighbor_reference_ = np.ascontiguousarray(reference, dtype=np.float64)
-        # The neighbour unit and Tukey's fence are estimates: on large data,
-        # evenly spaced training rows give them; a float contamination is
-        # IsolationForest's exact percentile, over every row.
-        sample = threshold_sample(len(terms))
+        if with_neighbors:
+            if reference is None and collected is not None:
+                reference = np.stack(collected)
+            if reference is not None:
+                self.neighbor_reference_ = np.ascontiguousarray(reference, dtype=np.float64)
+        terms = _stacked([part[0] for part in kept])
+        counted = None
+        if any(part[1] is not None for part in kept):
+            counted = _stacked([np.ones(part[0].shape, dtype=bool) if part[1] is None
+                                else part[1] for part in kept])
+        neighbor_rows = _stacked([part[2] for part in kept]) if with_neighbors else None
+        # The neighbour unit and Tukey's fence are estimates: on large data, evenly
+        # spaced training rows give them; a float contamination is IsolationForest's
+        # exact percentile, over every row.
+        in_sample = sample if keep_every_row else slice(None)
         self.neighbor_scale_ = None
         oddity = normalized_row_errors(
-            terms[sample], self.feature_error_scale_, None if counted is None else counted[sample]
+            terms[in_sample], self.feature_error_scale_,
+            None if counted is None else counted[in_sample],
         )
         if self.neighbor_reference_ is not None:
-            distances = self.neighbor_distances(neighbor_rows[sample])
+            distances = self.neighbor_distances(neighbor_rows[in_sample])
             self.neighbor_scale_ = max(float(distances.mean()), np.finfo(np.float64).tiny)
             oddity = oddity + distances / self.neighbor_scale_
         if self.contamination != "auto" and not isinstance(sample, slice):
@@ -374,3 +435,8 @@ class OutlierScorer(BaseEstimator):
             return columns
         neighbors = self.neighbor_distances(neighbor_rows) / self.neighbor_scale_
         return np.hstack([columns, neighbors[:, np.newaxis]])
+
+
+def _stacked(parts):
+    """Row chunks put together (the one chunk itself, uncopied)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)

@@ -187,3 +187,22 @@ def test_memory_layout_of_the_input_does_not_change_the_result():
     in_f = AutoencoderTransformer(**settings).fit(np.asfortranarray(X))
     np.testing.assert_array_equal(in_c.score_samples(X), in_f.score_samples(np.asfortranarray(X)))
     np.testing.assert_array_equal(in_c.transform(X), in_f.transform(np.asfortranarray(X)))
+
+
+def test_a_partial_fit_that_fails_in_the_scorer_keeps_the_scorer(monkeypatch):
+    from sklearn_ae._scoring import OutlierScorer
+
+    X = np.random.RandomState(0).normal(size=(200, 5))
+    model = AutoencoderTransformer(2, max_epochs=2, random_state=0).fit(X)
+    scorer, offset, scores = model.scorer_, model.offset_, model.score_samples(X)
+
+    def fails_half_way(self, *args, **kwargs):
+        self.offset_ = 999.0
+        raise MemoryError("no room for the terms")
+
+    monkeypatch.setattr(OutlierScorer, "fit_chunks", fails_half_way)
+    with pytest.raises(MemoryError):
+        model.partial_fit(X)
+    monkeypatch.undo()
+    assert model.scorer_ is scorer and model.offset_ == offset
+    np.testing.assert_array_equal(model.score_samples(X), scores)

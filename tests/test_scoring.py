@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
+from sklearn_ae._defaults import THRESHOLD_ROWS
 from sklearn_ae._scoring import (
+    OutlierScorer,
     feature_error_scale,
     mean_squared_neighbor_distance,
     normalized_row_errors,
@@ -86,3 +88,82 @@ def test_a_reference_row_is_scored_against_the_others():
     # Two copies of a row in the reference: one is the row itself, the other a neighbour.
     doubled = mean_squared_neighbor_distance(rows[:1], np.vstack([reference, [[0.0, 0.0]]]), 1)
     assert doubled[0] == 0.0
+
+
+# ------------------------------------------------------------ OutlierScorer
+
+
+def _scorer_data(n_rows=500, seed=0):
+    rng = np.random.RandomState(seed)
+    terms = rng.chisquare(1, size=(n_rows, 4))
+    rows = rng.normal(size=(n_rows, 3)).astype(np.float32)
+    return terms, rows
+
+
+def test_scorer_units_are_the_training_means_and_a_training_row_scores_about_minus_two():
+    terms, rows = _scorer_data()
+    scorer = OutlierScorer().fit(terms, neighbor_rows=rows)
+    np.testing.assert_allclose(scorer.feature_error_scale_, terms.mean(axis=0))
+    assert scorer.neighbor_reference_.shape == (4 * 256, 3)
+    scores = scorer.score_samples(terms, neighbor_rows=rows)
+    assert scores.mean() == pytest.approx(-2.0, abs=1e-12)
+    # The shares of each row add up to its score; the neighbour term is the last one.
+    shares = scorer.contributions(terms, neighbor_rows=rows)
+    assert shares.shape == (500, 5)
+    np.testing.assert_allclose(shares.sum(axis=1), -scores, rtol=1e-12)
+
+
+def test_scorer_counts_observed_cells_only():
+    terms, _ = _scorer_data(200)
+    counted = np.ones(terms.shape, dtype=bool)
+    counted[::2, 0] = False
+    counted[:, 3] = False  # a column never observed counts as one typical error
+    terms = np.where(counted, terms, 0.0)
+    scorer = OutlierScorer(n_neighbors=0).fit(terms, counted)
+    assert scorer.neighbor_reference_ is None and scorer.neighbor_scale_ is None
+    assert scorer.feature_error_scale_[0] == pytest.approx(terms[1::2, 0].mean())
+    assert scorer.feature_error_scale_[3] == 1.0
+    row = np.array([[2.0, 1.0, 1.0, 5.0]])
+    observed = np.array([[False, True, True, False]])
+    expected = -(1.0 / scorer.feature_error_scale_[1] + 1.0 / scorer.feature_error_scale_[2]) / 2
+    assert scorer.score_samples(row, observed)[0] == pytest.approx(expected)
+
+
+def test_scorer_offset_is_the_exact_percentile_on_large_data_too():
+    # More rows than the sample of the neighbour unit: a float contamination is still
+    # IsolationForest's percentile over every training row.
+    terms, rows = _scorer_data(THRESHOLD_ROWS + 1000)
+    scorer = OutlierScorer(contamination=0.1).fit(terms, neighbor_rows=rows)
+    scores = scorer.score_samples(terms, neighbor_rows=rows)
+    assert scorer.offset_ == np.percentile(scores, 10)
+    assert (scores < scorer.offset_).mean() == pytest.approx(0.1, abs=1e-4)
+
+
+def test_scorer_keeps_a_given_reference_and_skips_a_row_s_own_copy():
+    terms, rows = _scorer_data(300)
+    first = OutlierScorer(random_state=3).fit(terms, neighbor_rows=rows)
+    again = OutlierScorer(random_state=4).fit(terms[:50], neighbor_rows=rows[:50],
+                                             reference=first.neighbor_reference_)
+    np.testing.assert_array_equal(again.neighbor_reference_, first.neighbor_reference_)
+    # A training row is not its own neighbour: its distance is to the others.
+    distances = first.neighbor_distances(rows[:5])
+    assert (distances > 0).all()
+
+
+@pytest.mark.parametrize("contamination", ["auto", 0.1])
+def test_scorer_fitted_chunk_by_chunk_equals_one_fit(contamination):
+    # More rows than the threshold sample: the chunks keep only the rows they must.
+    terms, rows = _scorer_data(THRESHOLD_ROWS + 3000)
+    counted = np.ones(terms.shape, dtype=bool)
+    counted[::7, 1] = False
+    terms = np.where(counted, terms, 0.0)
+    whole = OutlierScorer(contamination=contamination).fit(terms, counted, rows)
+    edges = [0, 5000, 5001, 12000, len(terms)]
+    chunks = ((slice(a, b), terms[a:b], counted[a:b], rows[a:b])
+              for a, b in zip(edges[:-1], edges[1:]))
+    parts = OutlierScorer(contamination=contamination).fit_chunks(len(terms), chunks)
+    np.testing.assert_allclose(parts.feature_error_scale_, whole.feature_error_scale_,
+                               rtol=1e-12)
+    np.testing.assert_array_equal(parts.neighbor_reference_, whole.neighbor_reference_)
+    assert parts.neighbor_scale_ == pytest.approx(whole.neighbor_scale_, rel=1e-12)
+    assert parts.offset_ == pytest.approx(whole.offset_, rel=1e-12)
