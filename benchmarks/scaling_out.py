@@ -10,7 +10,7 @@ import time
 import numpy as np
 import torch
 
-from sklearn_ae import AutoencoderTransformer, DenoisingAutoencoder
+from sklearn_ae import AutoencoderTransformer, DaskAutoencoder, DenoisingAutoencoder
 
 
 def data(n, p=32, seed=0):
@@ -43,16 +43,17 @@ def streaming(n_rows=100_000, chunk=10_000, epochs=3):
                 est.partial_fit(X[start : start + chunk])
 
     def dask_fit():
-        AutoencoderTransformer(**params).fit(da.from_array(X, chunks=(chunk, -1)))
+        DaskAutoencoder(AutoencoderTransformer(**params)).fit(da.from_array(X, chunks=(chunk, -1)))
 
-    est = AutoencoderTransformer(**params).fit(X)
     X_lazy = da.from_array(X, chunks=(chunk, -1))
+    lazy_model = DaskAutoencoder(AutoencoderTransformer(**params)).fit(X_lazy)
+    est = lazy_model.estimator_  # the same fitted network, in memory
 
     def score_numpy():
         est.score_samples(X)
 
     def score_dask():
-        est.score_samples(X_lazy).compute(scheduler="synchronous")
+        lazy_model.score_samples(X_lazy).compute(scheduler="synchronous")
 
     rows = n_rows * epochs
     for name, function, n in [

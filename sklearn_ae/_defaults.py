@@ -258,7 +258,7 @@ _DEVICE_PATTERN = re.compile(r"cpu|cuda(:\d+)?|mps|auto")
 class DeviceNames(StrOptions):
     """Parameter constraint: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``.
 
-    A :class:`~sklearn.utils._param_validation.StrOptions` (the kinds of
+    scikit-learn's ``StrOptions`` constraint (through :mod:`sklearn_ae._compat`; the kinds of
     constraint scikit-learn's validation accepts) whose ``"cuda:N"`` stands for
     any device index.
     """
