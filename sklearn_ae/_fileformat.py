@@ -12,7 +12,9 @@ A single `safetensors <https://huggingface.co/docs/safetensors>`_ file:
 - the tensors are the network weights, the optimizer's state and the random
   generators' states, named by their place in the estimator's state
   (``state.module.encoder_layers.0.weight``,
-  ``state.optimizer.state.0.exp_avg``, ``state.generators.shuffle``);
+  ``state.optimizer.state.0.exp_avg``, ``state.generators.shuffle``), and the
+  arrays of numbers among the fitted attributes, named by theirs
+  (``arrays.scorer_.attributes.neighbor_reference_``, ``arrays.mean_``);
 - the header's metadata (strings only) holds
 
   - ``"format"``: ``"sklearn-ae"``, so that a foreign file is recognised;
@@ -26,9 +28,12 @@ A single `safetensors <https://huggingface.co/docs/safetensors>`_ file:
   - ``"sha256"``: a checksum of the JSON document and of every tensor's
     name, dtype, shape and bytes.
 
-Arrays are stored in JSON as ``{"__ndarray__": data, "dtype": ..., "shape": ...}``
-(floats written with Python's shortest round-trip ``repr``, so they come back
-bit for bit), tuples and dicts tagged the same way. Loading parses JSON and
+Arrays of numbers are tensors, referred to from the JSON as ``{"__array__":
+name}``; arrays of objects (column names, string levels), and arrays of numbers
+in files written before, are stored in the JSON as ``{"__ndarray__": data,
+"dtype": ..., "shape": ...}`` (floats written with Python's shortest round-trip
+``repr``, so they come back bit for bit); tuples and dicts are tagged the same
+way. Loading parses JSON and
 raw tensor bytes only; it imports nothing named by the file: the estimator
 and scaler classes must be on a fixed list. A truncated, tampered or foreign
 file raises :class:`ValueError` naming the problem.
