@@ -5,7 +5,7 @@ what :meth:`~sklearn_ae.AutoencoderTransformer.export_state` returns and reads
 it back, checked; :mod:`sklearn_ae._persistence` turns what it reads into an
 estimator.
 
-Format (``format_version`` 2)
+Format (``format_version`` 3)
 -----------------------------
 A single `safetensors <https://huggingface.co/docs/safetensors>`_ file:
 
@@ -18,8 +18,9 @@ A single `safetensors <https://huggingface.co/docs/safetensors>`_ file:
 - the header's metadata (strings only) holds
 
   - ``"format"``: ``"sklearn-ae"``, so that a foreign file is recognised;
-  - ``"format_version"``: ``"2"`` (version 1 files, which held the weights
-    only, are refused with a message to refit);
+  - ``"format_version"``: ``"3"``. Version 2 files, which held the arrays of
+    numbers in the JSON, are read too; version 1 files, which held the weights
+    only, are refused with a message to refit;
   - ``"model"``: a JSON document with the estimator's class name, its
     ``get_params()``, every fitted attribute (public names ending in ``_``,
     except the skorch net ``net_``, which is rebuilt), the scaler's class,
@@ -78,7 +79,9 @@ from ._codec import encode
 from ._version import __version__
 
 FORMAT = "sklearn-ae"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# Version 2 files (arrays of numbers written into the JSON) are read as well.
+OLDEST_READABLE_VERSION = 2
 SIGNATURE_KEY = "hmac-sha256"
 # safetensors' own limit on the header; a model's JSON (feature names, scaler
 # arrays, training history) stays far below it even with 10**5 features.
@@ -107,10 +110,10 @@ def _checksum(model_json, tensors):
     return _feed(hashlib.sha256(), model_json, tensors)
 
 
-def _signature(key, model_json, tensors):
+def _signature(key, model_json, tensors, version=FORMAT_VERSION):
     """HMAC-SHA256 under ``key`` of the format, the document and the tensors."""
     digest = hmac.new(_key_bytes(key), digestmod=hashlib.sha256)
-    digest.update(f"{FORMAT}|{FORMAT_VERSION}|".encode())
+    digest.update(f"{FORMAT}|{version}|".encode())
     return _feed(digest, model_json, tensors)
 
 
@@ -125,6 +128,7 @@ def _key_bytes(key):
 
 
 def _check_integrity(metadata, model_json, tensors, key, path):
+    version = int(metadata["format_version"])
     if not hmac.compare_digest(str(metadata.get("sha256", "")), _checksum(model_json, tensors)):
         raise ValueError(
             f"{path} failed its checksum: the file was modified or damaged after it was saved"
@@ -134,7 +138,7 @@ def _check_integrity(metadata, model_json, tensors, key, path):
     signature = metadata.get(SIGNATURE_KEY)
     if signature is None:
         raise ValueError(f"{path} is not signed: it was saved without a key")
-    if not hmac.compare_digest(signature, _signature(key, model_json, tensors)):
+    if not hmac.compare_digest(signature, _signature(key, model_json, tensors, version)):
         raise ValueError(
             f"{path} has a wrong signature: it was signed with another key or modified "
             "after it was saved"
@@ -472,11 +476,12 @@ def _check_metadata(header, path):
             f"{path} has format version {version}; this sklearn_ae reads up to "
             f"{FORMAT_VERSION}: upgrade sklearn_ae"
         )
-    if version < FORMAT_VERSION:
+    if version < OLDEST_READABLE_VERSION:
         raise ValueError(
             f"{path} has format version {version}, written by sklearn_ae 0.1, which did "
             "not save the training state (optimizer, history, batch size); this "
-            f"sklearn_ae reads format {FORMAT_VERSION}. Refit the model and save it again."
+            f"sklearn_ae reads formats {OLDEST_READABLE_VERSION} to {FORMAT_VERSION}. "
+            "Refit the model and save it again."
         )
     if "model" not in metadata:
         raise ValueError(f"{path} has no model description in its header")

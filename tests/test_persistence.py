@@ -163,6 +163,33 @@ def test_newer_format_version_is_refused(tmp_path):
         sklearn_ae.load(path)
 
 
+def test_signed_version_2_file_still_loads(tmp_path, digits):
+    # Version 2 files held the arrays in the JSON and signed "sklearn-ae|2|": both read.
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    from sklearn_ae._fileformat import _signature
+
+    X, _ = digits
+    est = AutoencoderTransformer(4, max_epochs=2, random_state=0).fit(X[:200])
+    saved = est.save(tmp_path / "v3.safetensors", key=b"k")
+    with safe_open(saved, "pt") as f:
+        metadata = dict(f.metadata())
+    tensors = load_file(saved)
+    assert metadata["format_version"] == "3"
+    metadata["format_version"] = "2"
+    metadata["hmac-sha256"] = _signature(b"k", metadata["model"], tensors, version=2)
+    old = tmp_path / "v2.safetensors"
+    old.write_bytes(save_tensors(tensors, metadata=metadata))
+    np.testing.assert_array_equal(sklearn_ae.load(old, key=b"k").score_samples(X[:20]),
+                                  est.score_samples(X[:20]))
+    # The version is signed: a version 3 file relabelled as 2 fails its signature.
+    metadata["hmac-sha256"] = _signature(b"k", metadata["model"], tensors)
+    old.write_bytes(save_tensors(tensors, metadata=metadata))
+    with pytest.raises(ValueError, match="wrong signature"):
+        sklearn_ae.load(old, key=b"k")
+
+
 def test_version_1_file_is_refused_with_a_message_to_refit(tmp_path):
     path = _forge(tmp_path, {}, version="1")
     with pytest.raises(ValueError, match="format version 1.*Refit the model and save it again"):
