@@ -241,10 +241,13 @@ class BaseAutoencoder(
         """
         return self._fit(X, incremental=True)
 
-    def _fit(self, X, incremental):
+    def _fit(self, X, incremental, fit_scorer=True):
         """Validate, set up, encode once, train, then one pass for the scorer.
 
-        A call that raises leaves the estimator as it was before it.
+        A call that raises leaves the estimator as it was before it. Without
+        ``fit_scorer`` (a later block of :class:`~sklearn_ae.DaskAutoencoder`'s
+        stream, whose scorer is fitted on the whole collection at the end) the
+        scorer stays as it was.
         """
         refuse_dask(X, type(self).__name__)
         saved = checkpoint(self, with_net_state=incremental)
@@ -260,7 +263,8 @@ class BaseAutoencoder(
                 encoded = self.encoder_.encode(X)
                 self._train_network(encoded, incremental, seeds)
                 self._record_rows(X)
-                self.scorer_ = self._fit_scorer(encoded, seeds.reference if first_call else None)
+                if fit_scorer or first_call:
+                    self.scorer_ = self._fit_scorer(encoded, seeds.reference if first_call else None)
         except BaseException:
             roll_back(self, saved)
             raise

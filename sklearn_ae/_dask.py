@@ -311,7 +311,10 @@ def _stream_epochs(estimator, blocks):
     while True:
         for block in blocks:
             chunk = block.compute()
-            estimator.partial_fit(chunk)
+            if not losses:  # the first call validates the parameters and sets up
+                estimator.partial_fit(chunk)
+            else:  # the scorer is fitted once, on the whole collection, after training
+                estimator._fit(chunk, incremental=True, fit_scorer=False)
             losses.append(estimator.loss_curve_[-1])
             sizes.append(len(chunk))
         if estimator.max_epochs != "auto":
