@@ -362,18 +362,22 @@ class BaseAutoencoder(
         row_bytes = 4 * 2 * sum(widths) + 8 * 2 * (max(n_inputs, self.n_features_in_) + n_reference)
         return gen_batches(n_rows, max(1, chunk_n_rows(row_bytes, max_n_rows=n_rows)))
 
-    def _map_chunks(self, function, X, width=None):
-        """Apply ``function`` to the encoded rows of bounded chunks of ``X``; float64 out.
+    def _map_rows(self, function, X, width=None):
+        """Apply ``function`` to bounded row chunks of ``X``; float64 out.
 
-        ``function`` maps an :data:`~sklearn_ae._tabular.EncodedTable` of a
-        chunk to a numpy chunk of ``width`` columns (or to one value per row
-        when ``width`` is None).
+        ``function`` maps a chunk of rows to a numpy chunk of ``width`` columns
+        (or to one value per row when ``width`` is None).
         """
         out = np.empty((len(X),) if width is None else (len(X), width), dtype=np.float64)
         with self._threads(), torch.inference_mode(), self.net_.autocast():
             for rows in self._row_chunks(len(X)):
-                out[rows] = function(self.encoder_.encode(_rows(X, rows)))
+                out[rows] = function(_rows(X, rows))
         return out
+
+    def _map_chunks(self, function, X, width=None):
+        """:meth:`_map_rows` with ``function`` given each chunk encoded (an
+        :data:`~sklearn_ae._tabular.EncodedTable`)."""
+        return self._map_rows(lambda rows: function(self.encoder_.encode(rows)), X, width)
 
     def _scoring_arrays(self, network, encoded):
         """What the scorer needs of encoded rows: terms, counted cells, neighbour rows."""
@@ -435,13 +439,11 @@ class BaseAutoencoder(
                 f"expects codes of width n_components_={self.n_components_}."
             )
         network = self._network()
-        width = self.n_features_in_ if self._is_numeric() else self.encoder_.n_outputs_
-        outputs = np.empty((len(H), width))
-        with self._threads(), torch.inference_mode(), self.net_.autocast():
-            for rows in self._row_chunks(len(H)):
-                decoded = network.decode(H[rows])
-                outputs[rows] = self._unscale(decoded) if self._is_numeric() else decoded
-        return outputs if self._is_numeric() else self._as_table_out(outputs)
+        if self._is_numeric():
+            return self._map_rows(
+                lambda codes: self._unscale(network.decode(codes)), H, self.n_features_in_
+            )
+        return self._as_table_out(self._map_rows(network.decode, H, self.encoder_.n_outputs_))
 
     def reconstruct(self, X):
         """Encode and decode ``X``: ``inverse_transform(transform(X))`` in one pass.

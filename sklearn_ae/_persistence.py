@@ -159,8 +159,9 @@ def _describe(document, tensors, path):
         if not isinstance(attributes, dict):
             raise ValueError("the attributes are not an object")
         attributes = {name: decode(value, tensors) for name, value in attributes.items()}
+        params = decode(document["params"])
         _add_numeric_encoder(attributes)
-        _add_scorer(attributes, document.get("params"))
+        _add_scorer(attributes, params if isinstance(params, dict) else {})
         for name in attributes:
             check_attribute_name(name)
         module_shapes = {
@@ -169,7 +170,6 @@ def _describe(document, tensors, path):
             if name.startswith(_MODULE_PREFIX)
         }
         check_fitted_sizes(attributes, module_shapes, path)
-        params = decode(document["params"])
         if not isinstance(params, dict):
             raise ValueError("the parameters are not an object")
         # Files written before linear_shortcut existed hold networks without one.
@@ -212,7 +212,6 @@ def _add_scorer(attributes, params):
     names = ("feature_error_scale_", "neighbor_reference_", "neighbor_scale_", "offset_")
     if "scorer_" in attributes or not all(name in attributes for name in names):
         return
-    params = decode(params) if isinstance(params, dict) else {}
     scorer = OutlierScorer(params.get("n_neighbors", 10), params.get("contamination", "auto"))
     for name in names:
         setattr(scorer, name, attributes.pop(name))

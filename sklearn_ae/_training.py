@@ -393,9 +393,9 @@ class TrainingMixin:
             self._initialize_net(X_train, init_seed)
             with self._threads():
                 self.net_.partial_fit(self._tensor(X_train))
-            if self.net_.interrupted_ and not self._stopped_early():
+            if self.net_.interrupted_ and not stopped_early(self.net_):
                 self._recover_from_interrupt()
-            elif not self._stopped_early():
+            elif not stopped_early(self.net_):
                 self._warn_budget_ran_out(validation=X_valid is not None)
         self.net_.module_.train(False)
         if X_valid is not None:
@@ -475,9 +475,6 @@ class TrainingMixin:
             f"epochs. {advice}",
             ConvergenceWarning,
         )
-
-    def _stopped_early(self):
-        return stopped_early(self.net_)
 
     def _recover_from_interrupt(self):
         """Go back to the last completed epoch after Ctrl-C, and say so."""
